@@ -1,0 +1,196 @@
+package app
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Config is the whole runtime configuration. Every field comes from a flag
+// and from the environment variable FRONTDESK_<FLAG> (dashes become
+// underscores); a flag given on the command line wins over the environment.
+type Config struct {
+	Addr           string
+	DataDir        string
+	DB             string
+	BaseURL        string
+	IMAPURL        string
+	SMTPURL        string
+	SupportAddress string
+	LogLevel       string
+	LogFormat      string
+	// Demo asks serve to fill an empty database with demo data.
+	Demo bool
+}
+
+// BindFlags declares the shared configuration flags on fs.
+func (c *Config) BindFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "listen address")
+	fs.StringVar(&c.DataDir, "data-dir", "./data", "directory for the SQLite file, search index and other local state")
+	fs.StringVar(&c.DB, "db", "", "database URL: sqlite://PATH or postgres://user:pass@host:5432/db (default sqlite://<data-dir>/frontdesk.db)")
+	fs.StringVar(&c.BaseURL, "base-url", "", "absolute URL used in emails (default http://<addr>)")
+	fs.StringVar(&c.IMAPURL, "imap-url", "", "support inbox: imap://user:pass@host:143/INBOX or imaps://…:993/INBOX")
+	fs.StringVar(&c.SMTPURL, "smtp-url", "", "outgoing mail: smtp://user:pass@host:587 or smtps://…:465 (without it mail waits in the outbox)")
+	fs.StringVar(&c.SupportAddress, "support-address", "", "From/Reply-To address of outgoing support mail")
+	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
+	fs.StringVar(&c.LogFormat, "log-format", "text", "text or json")
+}
+
+// ApplyEnv sets every flag of fs that was not given on the command line from
+// its FRONTDESK_* environment variable. It must run after fs.Parse.
+func ApplyEnv(fs *flag.FlagSet, getenv func(string) string) error {
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	var errs []error
+	fs.VisitAll(func(f *flag.Flag) {
+		if given[f.Name] {
+			return
+		}
+		env := EnvName(f.Name)
+		v := getenv(env)
+		if v == "" {
+			v = readSecretFile(getenv(env+"_FILE"), &errs, env)
+		}
+		if v == "" {
+			return
+		}
+		if err := f.Value.Set(v); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", env, err))
+		}
+	})
+	return errors.Join(errs...)
+}
+
+func readSecretFile(path string, errs *[]error, env string) string {
+	if path == "" {
+		return ""
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		*errs = append(*errs, fmt.Errorf("%s_FILE: %w", env, err))
+		return ""
+	}
+	return strings.TrimSpace(string(b))
+}
+
+// EnvName is the environment variable that backs a flag.
+func EnvName(flagName string) string {
+	return "FRONTDESK_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// Normalize fills derived defaults and validates every value, returning one
+// clear error for the first problem found.
+func (c *Config) Normalize() error {
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		return fmt.Errorf("--addr %q: want host:port", c.Addr)
+	}
+	if c.DataDir == "" {
+		return errors.New("--data-dir must not be empty")
+	}
+	if c.DB == "" {
+		c.DB = "sqlite://" + filepath.Join(c.DataDir, "frontdesk.db")
+	}
+	if _, err := ParseDBURL(c.DB); err != nil {
+		return fmt.Errorf("--db: %w", err)
+	}
+	if c.BaseURL == "" {
+		c.BaseURL = "http://" + c.Addr
+	}
+	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("--base-url %q: want http(s)://host[:port]", c.BaseURL)
+	}
+	for _, chk := range []struct {
+		flag, val string
+		schemes   []string
+	}{
+		{"--imap-url", c.IMAPURL, []string{"imap", "imaps"}},
+		{"--smtp-url", c.SMTPURL, []string{"smtp", "smtps"}},
+	} {
+		if chk.val == "" {
+			continue
+		}
+		u, err := url.Parse(chk.val)
+		if err != nil {
+			return fmt.Errorf("%s: %v", chk.flag, err)
+		}
+		if !contains(chk.schemes, u.Scheme) || u.Host == "" {
+			return fmt.Errorf("%s %q: want %s://user:pass@host:port", chk.flag, redact(chk.val), strings.Join(chk.schemes, "|"))
+		}
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		return fmt.Errorf("--log-level %q: want debug, info, warn or error", c.LogLevel)
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		return fmt.Errorf("--log-format %q: want text or json", c.LogFormat)
+	}
+	return nil
+}
+
+// SecureCookies reports whether cookies must carry the Secure attribute.
+func (c *Config) SecureCookies() bool { return strings.HasPrefix(c.BaseURL, "https://") }
+
+// DBURL is a parsed --db value.
+type DBURL struct {
+	Dialect string // "sqlite" or "postgres"
+	// DSN is what the driver receives: a file path for SQLite, the URL for PostgreSQL.
+	DSN string
+}
+
+// ParseDBURL understands sqlite://PATH (relative or absolute) and
+// postgres:// / postgresql:// URLs.
+func ParseDBURL(raw string) (DBURL, error) {
+	scheme, rest, ok := strings.Cut(raw, "://")
+	if !ok {
+		return DBURL{}, fmt.Errorf("%q is not a URL: want sqlite://PATH or postgres://user:pass@host:5432/db", redact(raw))
+	}
+	switch scheme {
+	case "sqlite", "sqlite3", "file":
+		if rest == "" {
+			return DBURL{}, errors.New("sqlite:// needs a file path")
+		}
+		path, _, _ := strings.Cut(rest, "?")
+		return DBURL{Dialect: "sqlite", DSN: path}, nil
+	case "postgres", "postgresql":
+		u, err := url.Parse(raw)
+		if err != nil {
+			return DBURL{}, fmt.Errorf("%q: %v", redact(raw), err)
+		}
+		if u.Host == "" {
+			return DBURL{}, fmt.Errorf("%q: missing host", redact(raw))
+		}
+		return DBURL{Dialect: "postgres", DSN: raw}, nil
+	default:
+		return DBURL{}, fmt.Errorf("unknown scheme %q: want sqlite:// or postgres://", scheme)
+	}
+}
+
+// redact hides the password of a URL so it can appear in an error or log.
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

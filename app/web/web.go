@@ -1,0 +1,113 @@
+// Package web holds the small HTTP helpers every domain package's handlers
+// share: the render helper that picks an HTMX fragment or a full page, the
+// current user, CSRF, flash messages and form errors. It knows no domain.
+package web
+
+import (
+	"net/url"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// Locals keys shared between middleware and handlers.
+const (
+	localIdentity = "web.identity"
+	localCSRF     = "web.csrf"
+	localBrand    = "web.brand"
+	localFlash    = "web.flash"
+	localCommon   = "web.common"
+)
+
+// Role is what a user may do in general; finer decisions belong to the
+// policy layer in accounts.
+type Role string
+
+// The three roles.
+const (
+	RoleCustomer Role = "customer"
+	RoleAgent    Role = "agent"
+	RoleAdmin    Role = "admin"
+)
+
+// IsStaff reports whether the role works the help desk (agent or admin).
+func (r Role) IsStaff() bool { return r == RoleAgent || r == RoleAdmin }
+
+// Identity is who is making the request, as established by the accounts
+// middleware from a session cookie or an API token. Nil means anonymous.
+type Identity struct {
+	UserID    int64
+	Email     string
+	Name      string
+	Role      Role
+	OrgID     int64 // 0 when the user belongs to no organisation
+	Verified  bool
+	SessionID int64 // 0 for API-token requests
+	TokenID   int64 // 0 for browser sessions
+}
+
+// IsStaff reports whether the identity is an agent or admin.
+func (id *Identity) IsStaff() bool { return id != nil && id.Role.IsStaff() }
+
+// IsAdmin reports whether the identity is an admin.
+func (id *Identity) IsAdmin() bool { return id != nil && id.Role == RoleAdmin }
+
+// SetIdentity records who is making the request.
+func SetIdentity(c *fiber.Ctx, id *Identity) { c.Locals(localIdentity, id) }
+
+// CurrentUser returns the request's identity, or nil for anonymous requests.
+func CurrentUser(c *fiber.Ctx) *Identity {
+	id, _ := c.Locals(localIdentity).(*Identity)
+	return id
+}
+
+// Brand is how the portal presents itself; admins edit it in settings.
+type Brand struct {
+	Name         string
+	Tagline      string
+	PrimaryColor string
+	LogoURL      string
+}
+
+// SetBrand makes the branding available to templates.
+func SetBrand(c *fiber.Ctx, b Brand) { c.Locals(localBrand, b) }
+
+// CurrentBrand returns the branding set by middleware.
+func CurrentBrand(c *fiber.Ctx) Brand {
+	b, _ := c.Locals(localBrand).(Brand)
+	return b
+}
+
+// IsHTMX reports whether the request wants a fragment: sent by htmx, and
+// neither a boosted navigation nor a history restore (those need a page).
+func IsHTMX(c *fiber.Ctx) bool {
+	return c.Get("HX-Request") == "true" &&
+		c.Get("HX-Boosted") != "true" &&
+		c.Get("HX-History-Restore-Request") != "true"
+}
+
+// IsAPI reports whether the request is for the JSON API.
+func IsAPI(c *fiber.Ctx) bool { return strings.HasPrefix(c.Path(), "/api/") }
+
+// Redirect sends the browser to location: HX-Redirect for htmx requests
+// (a 302 would be followed inside the XHR and swapped in), 303 otherwise so
+// a POST becomes a GET.
+func Redirect(c *fiber.Ctx, location string) error {
+	if c.Get("HX-Request") == "true" {
+		c.Set("HX-Redirect", location)
+		return c.SendStatus(fiber.StatusNoContent)
+	}
+	return c.Redirect(location, fiber.StatusSeeOther)
+}
+
+// SafeNext returns next when it is a local path (so ?next= cannot send a
+// user to another site), else fallback.
+func SafeNext(next, fallback string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return fallback
+	}
+	if u, err := url.Parse(next); err != nil || u.Host != "" || u.Scheme != "" {
+		return fallback
+	}
+	return next
+}
