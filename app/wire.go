@@ -18,6 +18,9 @@ func (a *App) wire() error {
 	if err := a.wireAccounts(); err != nil {
 		return err
 	}
+	if err := a.wireAdmin(); err != nil {
+		return err
+	}
 	if err := a.wireKB(); err != nil {
 		return err
 	}
@@ -31,6 +34,11 @@ func (a *App) wireMail() error {
 
 // wireAccounts: identity middleware, account pages, admin pages, API auth.
 func (a *App) wireAccounts() error {
+	return nil
+}
+
+// wireAdmin: admin pages for users, organisations, settings, audit log.
+func (a *App) wireAdmin() error {
 	return nil
 }
 
