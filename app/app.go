@@ -24,6 +24,7 @@ import (
 
 	"github.com/frontdesk/frontdesk/app/database"
 	"github.com/frontdesk/frontdesk/app/settings"
+	"github.com/frontdesk/frontdesk/mail"
 	"github.com/frontdesk/frontdesk/static"
 	"github.com/frontdesk/frontdesk/views"
 )
@@ -53,6 +54,8 @@ type App struct {
 	Metrics  *Metrics
 	Settings *settings.Store
 	Assets   *static.Assets
+	// Mail is the outbox every domain queues email into (set by wireMail).
+	Mail *mail.Outbox
 
 	workers []namedWorker
 	ready   []namedCheck
