@@ -1,0 +1,57 @@
+package app_test
+
+import (
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/frontdesk/frontdesk/app/apptest"
+	"github.com/frontdesk/frontdesk/app/browsertest"
+	"github.com/frontdesk/frontdesk/app/dbtest"
+)
+
+// TestHomePageInChromium loads the portal in a real browser: the page
+// renders, htmx is loaded and configured, nothing is logged to the console
+// (a CSP violation would be), and the basic accessibility checks pass.
+func TestHomePageInChromium(t *testing.T) {
+	a := apptest.New(t, dbtest.SQLite(t))
+	base := apptest.Serve(t, a)
+	b := browsertest.New(t)
+
+	var title, h1 string
+	var htmxVersion string
+	var evalAllowed bool
+	b.Run(t, "open home page",
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible("h1", chromedp.ByQuery),
+		chromedp.Title(&title),
+		chromedp.Text("h1", &h1, chromedp.ByQuery),
+		chromedp.Poll(`window.htmx && htmx.version`, &htmxVersion),
+		chromedp.Evaluate(`htmx.config.allowEval`, &evalAllowed),
+	)
+	if title == "" || h1 == "" {
+		t.Errorf("title %q, h1 %q", title, h1)
+	}
+	if htmxVersion != "2.0.11" {
+		t.Errorf("htmx version %q", htmxVersion)
+	}
+	if evalAllowed {
+		t.Error("htmx eval is allowed; the CSP-friendly config did not load")
+	}
+	if p := b.A11yProblems(t); len(p) > 0 {
+		t.Errorf("accessibility: %v", p)
+	}
+	if p := b.Problems(); len(p) > 0 {
+		t.Errorf("console: %v", p)
+	}
+
+	// Keyboard: the first Tab lands on the skip link, which targets main.
+	var focused string
+	b.Run(t, "tab to skip link",
+		chromedp.KeyEvent("\t"),
+		chromedp.Evaluate(`document.activeElement.className`, &focused),
+	)
+	if focused != "skip-link" {
+		t.Errorf("first tab focuses %q, want the skip link", focused)
+	}
+}
