@@ -1,0 +1,416 @@
+package kb
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/frontdesk/frontdesk/app/database"
+)
+
+// Store functions take the context first and a bun.IDB second, so they run
+// on the database or inside a transaction alike.
+
+func getArticle(ctx context.Context, db bun.IDB, id int64) (*Article, error) {
+	a := new(Article)
+	err := db.NewSelect().Model(a).Relation("Category").Where("article.id = ?", id).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load article %d: %w", id, err)
+	}
+	return a, nil
+}
+
+func getCategory(ctx context.Context, db bun.IDB, id int64) (*Category, error) {
+	c := new(Category)
+	err := db.NewSelect().Model(c).Where("id = ?", id).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load category %d: %w", id, err)
+	}
+	return c, nil
+}
+
+// slugTaken reports whether another row of table (than exceptID) uses slug.
+func slugTaken(ctx context.Context, db bun.IDB, table, slug string, exceptID int64) (bool, error) {
+	return db.NewSelect().Table(table).Where("slug = ?", slug).Where("id <> ?", exceptID).Exists(ctx)
+}
+
+// freeSlug returns base, or base-2, base-3… whichever is free.
+func freeSlug(ctx context.Context, db bun.IDB, table, base string, exceptID int64) (string, error) {
+	var used []string
+	if err := db.NewSelect().Table(table).Column("slug").
+		Where("(slug = ? OR slug LIKE ? ESCAPE '\\')", base, escapeLike(base)+"-%").
+		Where("id <> ?", exceptID).Scan(ctx, &used); err != nil {
+		return "", fmt.Errorf("check slug: %w", err)
+	}
+	taken := make(map[string]bool, len(used))
+	for _, u := range used {
+		taken[u] = true
+	}
+	if !taken[base] {
+		return base, nil
+	}
+	for i := 2; ; i++ {
+		s := fmt.Sprintf("%s-%d", base, i)
+		if !taken[s] {
+			return s, nil
+		}
+	}
+}
+
+// addChanges appends kb_changes rows that tell every node's search index
+// to re-read these articles.
+func addChanges(ctx context.Context, db bun.IDB, now time.Time, ids ...int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	rows := make([]Change, len(ids))
+	for i, id := range ids {
+		rows[i] = Change{ArticleID: id, CreatedAt: now}
+	}
+	if _, err := db.NewInsert().Model(&rows).Exec(ctx); err != nil {
+		return fmt.Errorf("record index change: %w", err)
+	}
+	return nil
+}
+
+// articleIDsIn lists the articles of a category and of its sections.
+func articleIDsIn(ctx context.Context, db bun.IDB, categoryID int64) ([]int64, error) {
+	var ids []int64
+	err := db.NewSelect().Model((*Article)(nil)).Column("id").
+		Where("category_id = ? OR category_id IN (SELECT id FROM kb_categories WHERE parent_id = ?)", categoryID, categoryID).
+		Scan(ctx, &ids)
+	return ids, err
+}
+
+// VoteResult is the article's counters after a vote.
+type VoteResult struct {
+	Helpful    bool
+	HelpfulYes int
+	HelpfulNo  int
+	Changed    bool // false when the same vote was cast again
+}
+
+// VoterKey identifies who votes: the user, or a hash of the anonymous
+// voter cookie (the raw cookie value never reaches the database).
+func VoterKey(userID *int64, anonymous string) string {
+	if userID != nil {
+		return fmt.Sprintf("u:%d", *userID)
+	}
+	sum := sha256.Sum256([]byte(anonymous))
+	return "a:" + hex.EncodeToString(sum[:16])
+}
+
+// Vote records one person's "Was this helpful?" answer. One vote per
+// person per article: voting again changes the vote (and the comment,
+// when a new one is given). The article's counters change in the same
+// transaction, so they always equal the feedback rows.
+func (s *Service) Vote(ctx context.Context, articleID int64, voterKey string, userID *int64, helpful bool, comment string) (*VoteResult, error) {
+	comment = truncate(strings.TrimSpace(comment), 2000)
+	var res VoteResult
+	try := func() error {
+		return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			res = VoteResult{Helpful: helpful}
+			now := s.now()
+			var prev Feedback
+			q := tx.NewSelect().Model(&prev).Where("article_id = ? AND voter_key = ?", articleID, voterKey)
+			if database.IsPostgres(tx) {
+				q = q.For("UPDATE")
+			}
+			err := q.Scan(ctx)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+				fb := &Feedback{ArticleID: articleID, VoterKey: voterKey, UserID: userID, Helpful: helpful,
+					Comment: comment, CreatedAt: now, UpdatedAt: now}
+				if _, err := tx.NewInsert().Model(fb).Exec(ctx); err != nil {
+					return err
+				}
+				res.Changed = true
+				col := "helpful_no"
+				if helpful {
+					col = "helpful_yes"
+				}
+				if _, err := tx.NewUpdate().Model((*Article)(nil)).Set("? = ? + 1", bun.Ident(col), bun.Ident(col)).
+					Where("id = ?", articleID).Exec(ctx); err != nil {
+					return err
+				}
+			case err != nil:
+				return err
+			default:
+				upd := tx.NewUpdate().Model((*Feedback)(nil)).Set("helpful = ?", helpful).Set("updated_at = ?", now).Where("id = ?", prev.ID)
+				if comment != "" {
+					upd = upd.Set("comment = ?", comment)
+				}
+				if _, err := upd.Exec(ctx); err != nil {
+					return err
+				}
+				if prev.Helpful != helpful {
+					res.Changed = true
+					inc, dec := "helpful_no", "helpful_yes"
+					if helpful {
+						inc, dec = dec, inc
+					}
+					if _, err := tx.NewUpdate().Model((*Article)(nil)).
+						Set("? = ? + 1", bun.Ident(inc), bun.Ident(inc)).
+						Set("? = CASE WHEN ? > 0 THEN ? - 1 ELSE 0 END", bun.Ident(dec), bun.Ident(dec), bun.Ident(dec)).
+						Where("id = ?", articleID).Exec(ctx); err != nil {
+						return err
+					}
+				}
+			}
+			return tx.NewSelect().Model((*Article)(nil)).Column("helpful_yes", "helpful_no").
+				Where("id = ?", articleID).Scan(ctx, &res.HelpfulYes, &res.HelpfulNo)
+		})
+	}
+	err := try()
+	if database.IsUniqueViolation(err) {
+		// Two first votes by the same person raced; the second now updates.
+		err = try()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("record vote: %w", err)
+	}
+	return &res, nil
+}
+
+// RecordView counts one view of a published article, per UTC day and in
+// total.
+func (s *Service) RecordView(ctx context.Context, articleID int64) error {
+	day := s.now().Format("2006-01-02")
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewRaw(`INSERT INTO kb_article_views (article_id, day, count) VALUES (?, ?, 1)
+ON CONFLICT (article_id, day) DO UPDATE SET count = kb_article_views.count + 1`, articleID, day).Exec(ctx); err != nil {
+			return err
+		}
+		_, err := tx.NewUpdate().Model((*Article)(nil)).Set("view_count = view_count + 1").Where("id = ?", articleID).Exec(ctx)
+		return err
+	})
+}
+
+// NormalizeQuery folds a search for the reports: lower-case, single
+// spaces, no surrounding punctuation.
+func NormalizeQuery(q string) string {
+	q = strings.ToLower(strings.Join(strings.Fields(q), " "))
+	return strings.Trim(q, " .,;:!?\"'")
+}
+
+// LogSearch records a search and returns its id (for the click).
+func (s *Service) LogSearch(ctx context.Context, query string, results int, userID *int64) (int64, error) {
+	row := &SearchLog{Query: truncate(query, 300), Normalized: truncate(NormalizeQuery(query), 300),
+		Results: results, UserID: userID, CreatedAt: s.now()}
+	if _, err := s.db.NewInsert().Model(row).Returning("id").Exec(ctx); err != nil {
+		return 0, fmt.Errorf("log search: %w", err)
+	}
+	return row.ID, nil
+}
+
+// RefineSearch replaces a just-logged search with the longer query the
+// visitor kept typing, so as-you-type keystrokes count as one search. It
+// only touches a row less than a minute old that nobody clicked yet, and
+// reports whether it did.
+func (s *Service) RefineSearch(ctx context.Context, id int64, query string, results int) (bool, error) {
+	res, err := s.db.NewUpdate().Model((*SearchLog)(nil)).
+		Set("query = ?", truncate(query, 300)).
+		Set("normalized = ?", truncate(NormalizeQuery(query), 300)).
+		Set("results = ?", results).
+		Where("id = ? AND clicked_article_id IS NULL AND created_at > ?", id, s.now().Add(-time.Minute)).
+		Exec(ctx)
+	if err != nil {
+		return false, err
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}
+
+// RecordClick notes which article a search led to (the first click counts).
+func (s *Service) RecordClick(ctx context.Context, searchID, articleID int64) error {
+	_, err := s.db.NewUpdate().Model((*SearchLog)(nil)).Set("clicked_article_id = ?", articleID).
+		Where("id = ? AND clicked_article_id IS NULL", searchID).Exec(ctx)
+	return err
+}
+
+// CategoryCount is a category with its number of published articles
+// (its sections' included).
+type CategoryCount struct {
+	Category
+	Articles int
+	Sections []CategoryCount
+}
+
+// CategoryTree returns the top-level categories with their sections and
+// published-article counts, in display order.
+func (s *Service) CategoryTree(ctx context.Context) ([]CategoryCount, error) {
+	cats, err := s.Categories(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var counts []struct {
+		CategoryID int64 `bun:"category_id"`
+		N          int   `bun:"n"`
+	}
+	if err := s.db.NewSelect().Model((*Article)(nil)).ColumnExpr("category_id, COUNT(*) AS n").
+		Where("status = ? AND category_id IS NOT NULL", StatusPublished).Group("category_id").
+		Scan(ctx, &counts); err != nil {
+		return nil, err
+	}
+	n := map[int64]int{}
+	for _, c := range counts {
+		n[c.CategoryID] = c.N
+	}
+	var top []CategoryCount
+	idx := map[int64]int{}
+	for _, c := range cats {
+		if c.ParentID == nil {
+			idx[c.ID] = len(top)
+			top = append(top, CategoryCount{Category: c, Articles: n[c.ID]})
+		}
+	}
+	for _, c := range cats {
+		if c.ParentID != nil {
+			if i, ok := idx[*c.ParentID]; ok {
+				top[i].Sections = append(top[i].Sections, CategoryCount{Category: c, Articles: n[c.ID]})
+				top[i].Articles += n[c.ID]
+			}
+		}
+	}
+	return top, nil
+}
+
+// PublishedIn lists the published articles of one category (not its
+// sections), in the category's order.
+func (s *Service) PublishedIn(ctx context.Context, categoryID int64, limit int) ([]Article, error) {
+	var out []Article
+	q := s.db.NewSelect().Model(&out).ExcludeColumn("body").
+		Where("status = ? AND category_id = ?", StatusPublished, categoryID).
+		Order("position", "title", "id")
+	if limit > 0 {
+		q = q.Limit(int64(limit))
+	}
+	return out, q.Scan(ctx)
+}
+
+// Popular lists the most viewed published articles.
+func (s *Service) Popular(ctx context.Context, limit int) ([]Article, error) {
+	var out []Article
+	err := s.db.NewSelect().Model(&out).Relation("Category").ExcludeColumn("body").
+		Where("article.status = ?", StatusPublished).
+		OrderExpr("article.view_count DESC, article.helpful_yes DESC, article.id").Limit(int64(limit)).Scan(ctx)
+	return out, err
+}
+
+// RecentlyUpdated lists published articles, the most recently changed
+// first.
+func (s *Service) RecentlyUpdated(ctx context.Context, limit int) ([]Article, error) {
+	var out []Article
+	err := s.db.NewSelect().Model(&out).Relation("Category").ExcludeColumn("body").
+		Where("article.status = ?", StatusPublished).
+		OrderExpr("article.updated_at DESC, article.id DESC").Limit(int64(limit)).Scan(ctx)
+	return out, err
+}
+
+// RelatedByTaxonomy lists other published articles of the same category,
+// those sharing most tags first.
+func (s *Service) RelatedByTaxonomy(ctx context.Context, a *Article, limit int) ([]Article, error) {
+	var cands []Article
+	q := s.db.NewSelect().Model(&cands).ExcludeColumn("body").
+		Where("status = ? AND id <> ?", StatusPublished, a.ID)
+	tags := TagList(a.Tags)
+	q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+		if a.CategoryID != nil {
+			q = q.WhereOr("category_id = ?", *a.CategoryID)
+		}
+		for _, t := range tags {
+			q = q.WhereOr("(',' || tags || ',') LIKE ? ESCAPE '\\'", "%,"+escapeLike(t)+",%")
+		}
+		if a.CategoryID == nil && len(tags) == 0 {
+			q = q.Where("1 = 0")
+		}
+		return q
+	})
+	if err := q.OrderExpr("view_count DESC, id").Limit(50).Scan(ctx); err != nil {
+		return nil, err
+	}
+	mine := map[string]bool{}
+	for _, t := range tags {
+		mine[t] = true
+	}
+	score := func(b *Article) int {
+		n := 0
+		for _, t := range TagList(b.Tags) {
+			if mine[t] {
+				n += 2
+			}
+		}
+		if a.CategoryID != nil && b.CategoryID != nil && *a.CategoryID == *b.CategoryID {
+			n++
+		}
+		return n
+	}
+	// Stable insertion sort by score: the list is short.
+	for i := 1; i < len(cands); i++ {
+		for j := i; j > 0 && score(&cands[j]) > score(&cands[j-1]); j-- {
+			cands[j], cands[j-1] = cands[j-1], cands[j]
+		}
+	}
+	if len(cands) > limit {
+		cands = cands[:limit]
+	}
+	return cands, nil
+}
+
+// PublishedBySlugs loads published articles by slug (search hits are
+// confirmed against the database, so a stale index never shows a draft).
+func (s *Service) publishedByIDs(ctx context.Context, ids []int64) (map[int64]Article, error) {
+	out := map[int64]Article{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []Article
+	if err := s.db.NewSelect().Model(&rows).Column("id", "slug", "title", "summary", "category_id", "updated_at").
+		Where("status = ? AND id IN (?)", StatusPublished, bun.In(ids)).Scan(ctx); err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		out[r.ID] = r
+	}
+	return out, nil
+}
+
+// SitemapEntry is one URL of sitemap.xml.
+type SitemapEntry struct {
+	Path    string
+	Updated time.Time
+}
+
+// Sitemap lists the public KB pages: categories and published articles.
+func (s *Service) Sitemap(ctx context.Context) ([]SitemapEntry, error) {
+	var cats []Category
+	if err := s.db.NewSelect().Model(&cats).Column("slug", "updated_at").Order("position", "id").Scan(ctx); err != nil {
+		return nil, err
+	}
+	var arts []Article
+	if err := s.db.NewSelect().Model(&arts).Column("slug", "updated_at").
+		Where("status = ?", StatusPublished).Order("id").Scan(ctx); err != nil {
+		return nil, err
+	}
+	out := make([]SitemapEntry, 0, len(cats)+len(arts)+1)
+	for _, c := range cats {
+		out = append(out, SitemapEntry{Path: "/kb/c/" + c.Slug, Updated: c.UpdatedAt})
+	}
+	for _, a := range arts {
+		out = append(out, SitemapEntry{Path: "/kb/a/" + a.Slug, Updated: a.UpdatedAt})
+	}
+	return out, nil
+}
