@@ -1,9 +1,13 @@
 package app
 
 import (
+	"context"
+
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/frontdesk/frontdesk/app/web"
+	"github.com/frontdesk/frontdesk/mail"
+	"github.com/frontdesk/frontdesk/views"
 )
 
 // wire builds every domain package's service and mounts its handlers,
@@ -29,6 +33,16 @@ func (a *App) wire() error {
 
 // wireMail: the outbox and its SMTP sender (mail package).
 func (a *App) wireMail() error {
+	a.Mail = mail.NewOutbox(mail.OutboxDeps{
+		Templates: views.FS,
+		Funcs:     templateFuncs(a.Assets),
+		Brand: func(ctx context.Context) mail.Brand {
+			b := a.brand(ctx)
+			return mail.Brand{Name: b.Name, Color: b.PrimaryColor}
+		},
+		BaseURL:        a.Config.BaseURL,
+		SupportAddress: a.Config.SupportAddress,
+	})
 	return nil
 }
 
