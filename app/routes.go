@@ -29,7 +29,9 @@ func (a *App) routes() error {
 	f := a.Fiber
 	secure := a.Config.SecureCookies()
 
-	f.Use(recoverer(a.Log), requestID(), a.Metrics.middleware(), accessLog(a.Log),
+	// The recoverer sits inside the access log and metrics so a panicking
+	// request is still logged and counted, as the 500 it becomes.
+	f.Use(requestID(), accessLog(a.Log), a.Metrics.middleware(), recoverer(a.Log),
 		securityHeaders(secure), compress.New(compress.Config{Level: compress.LevelBestSpeed}))
 
 	f.Get("/healthz", func(c *fiber.Ctx) error { return c.SendString("ok") })
