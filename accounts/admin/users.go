@@ -1,0 +1,283 @@
+package admin
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/uptrace/bun"
+
+	"github.com/frontdesk/frontdesk/accounts"
+	"github.com/frontdesk/frontdesk/accounts/policy"
+	"github.com/frontdesk/frontdesk/app/web"
+)
+
+// Roles offered in forms, in display order.
+var roles = []web.Role{web.RoleCustomer, web.RoleAgent, web.RoleAdmin}
+
+func validRole(s string) bool {
+	for _, r := range roles {
+		if string(r) == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (h *Handlers) showDashboard(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	counts, err := CountUsersByRole(ctx, h.db)
+	if err != nil {
+		return err
+	}
+	orgs, err := CountOrgs(ctx, h.db)
+	if err != nil {
+		return err
+	}
+	recent, _, err := ListAudit(ctx, h.db, AuditFilter{Page: 1})
+	if err != nil {
+		return err
+	}
+	if len(recent) > 10 {
+		recent = recent[:10]
+	}
+	total := 0
+	for _, rc := range counts {
+		total += rc.Active + rc.Deactivated
+	}
+	return web.Render(c, "admin/dashboard", "", fiber.Map{
+		"Title": "Admin", "Counts": counts, "TotalUsers": total, "OrgCount": orgs, "Recent": recent,
+	})
+}
+
+func (h *Handlers) listUsers(c *fiber.Ctx) error {
+	f := UserFilter{
+		Q:    strings.TrimSpace(c.Query("q")),
+		Role: c.Query("role"),
+		Page: queryPage(c),
+	}
+	if !validRole(f.Role) {
+		f.Role = ""
+	}
+	org := c.Query("org")
+	if org == "none" {
+		f.NoOrg = true
+	} else if n, err := strconv.ParseInt(org, 10, 64); err == nil && n > 0 {
+		f.OrgID = n
+	}
+	ctx := c.UserContext()
+	users, more, err := ListUsers(ctx, h.db, f)
+	if err != nil {
+		return err
+	}
+	orgs, err := AllOrgs(ctx, h.db)
+	if err != nil {
+		return err
+	}
+	return web.Render(c, "admin/users", "admin/_users_results", fiber.Map{
+		"Title": "Users", "Users": users, "Filter": f, "OrgParam": org, "Orgs": orgs, "Roles": roles,
+		"Pager": newPager(c, f.Page, more),
+	})
+}
+
+// userData loads what the user page and its panel show.
+func (h *Handlers) userData(ctx context.Context, c *fiber.Ctx, id int64) (fiber.Map, error) {
+	u, err := GetUser(ctx, h.db, id)
+	if err != nil {
+		return nil, notFound(err)
+	}
+	orgs, err := AllOrgs(ctx, h.db)
+	if err != nil {
+		return nil, err
+	}
+	sessions, err := CountSessions(ctx, h.db, id)
+	if err != nil {
+		return nil, err
+	}
+	audit, _, err := ListAudit(ctx, h.db, AuditFilter{Target: "user", TargetID: id, Page: 1})
+	if err != nil {
+		return nil, err
+	}
+	me := web.CurrentUser(c)
+	target := policy.User{ID: u.ID}
+	title := u.Email
+	if u.Name != "" {
+		title = u.Name
+	}
+	return fiber.Map{
+		"Title": title, "Target": u, "Orgs": orgs, "Roles": roles, "Sessions": sessions, "Audit": audit,
+		"CanChangeRole": policy.Can(me, policy.ChangeUserRole, target),
+		"CanDeactivate": policy.Can(me, policy.DeactivateUser, target),
+		"CanResend":     h.sendVer != nil && u.VerifiedAt == nil && u.DeactivatedAt == nil,
+	}, nil
+}
+
+func (h *Handlers) showUser(c *fiber.Ctx) error {
+	id, err := paramID(c, "id")
+	if err != nil {
+		return err
+	}
+	data, err := h.userData(c.UserContext(), c, id)
+	if err != nil {
+		return err
+	}
+	return web.Render(c, "admin/user", "admin/_user_panel", data)
+}
+
+// userDone answers an inline user action: the refreshed panel for htmx,
+// a redirect with a flash message otherwise. A non-empty problem re-renders
+// with it and 422.
+func (h *Handlers) userDone(c *fiber.Ctx, id int64, notice, problem string) error {
+	if problem == "" && !web.IsHTMX(c) {
+		web.SetFlash(c, "success", notice)
+		return web.Redirect(c, fmt.Sprintf("/admin/users/%d", id))
+	}
+	data, err := h.userData(c.UserContext(), c, id)
+	if err != nil {
+		return err
+	}
+	status := fiber.StatusOK
+	if problem != "" {
+		status = fiber.StatusUnprocessableEntity
+		data["Problem"] = problem
+	} else {
+		data["Notice"] = notice
+	}
+	return web.RenderStatus(c, status, "admin/user", "admin/_user_panel", data)
+}
+
+// loadTarget reads the :id user of an action (404 when missing).
+func (h *Handlers) loadTarget(c *fiber.Ctx) (*accounts.User, error) {
+	id, err := paramID(c, "id")
+	if err != nil {
+		return nil, err
+	}
+	u, err := GetUser(c.UserContext(), h.db, id)
+	return u, notFound(err)
+}
+
+func (h *Handlers) changeRole(c *fiber.Ctx) error {
+	u, err := h.loadTarget(c)
+	if err != nil {
+		return err
+	}
+	role := c.FormValue("role")
+	switch {
+	case !validRole(role):
+		return h.userDone(c, u.ID, "", "Choose one of the roles offered.")
+	case !policy.Can(web.CurrentUser(c), policy.ChangeUserRole, policy.User{ID: u.ID}):
+		return h.userDone(c, u.ID, "", "You cannot change your own role; ask another admin.")
+	case web.Role(role) == u.Role:
+		return h.userDone(c, u.ID, "Role unchanged.", "")
+	}
+	detail := fmt.Sprintf("%s: %s → %s", u.Email, u.Role, role)
+	err = h.db.RunInTx(c.UserContext(), nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := SetRole(ctx, tx, u.ID, web.Role(role)); err != nil {
+			return err
+		}
+		return h.audit(ctx, tx, auditEntry(c, "user.role_change", "user", u.ID, detail))
+	})
+	if err != nil {
+		return err
+	}
+	return h.userDone(c, u.ID, "Role changed to "+role+".", "")
+}
+
+func (h *Handlers) changeUserOrg(c *fiber.Ctx) error {
+	u, err := h.loadTarget(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	var orgID *int64
+	orgName := "no organisation"
+	if v := c.FormValue("org"); v != "" && v != "none" {
+		n, perr := strconv.ParseInt(v, 10, 64)
+		if perr != nil {
+			return h.userDone(c, u.ID, "", "Choose one of the organisations offered.")
+		}
+		o, gerr := GetOrg(ctx, h.db, n)
+		if gerr == ErrNotFound {
+			return h.userDone(c, u.ID, "", "That organisation no longer exists.")
+		} else if gerr != nil {
+			return gerr
+		}
+		orgID, orgName = &o.ID, o.Name
+	}
+	if err := h.setUserOrg(c, u, orgID, orgName); err != nil {
+		return err
+	}
+	return h.userDone(c, u.ID, "Organisation set to "+orgName+".", "")
+}
+
+// setUserOrg moves u into orgID (nil: none) and audits it, in one
+// transaction.
+func (h *Handlers) setUserOrg(c *fiber.Ctx, u *accounts.User, orgID *int64, orgName string) error {
+	var target int64
+	if orgID != nil {
+		target = *orgID
+	}
+	detail := fmt.Sprintf("%s → %s", u.Email, orgName)
+	return h.db.RunInTx(c.UserContext(), nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := SetOrg(ctx, tx, u.ID, orgID); err != nil {
+			return err
+		}
+		e := auditEntry(c, "user.org_change", "user", u.ID, detail)
+		if target != 0 {
+			e.Detail += fmt.Sprintf(" (org #%d)", target)
+		}
+		return h.audit(ctx, tx, e)
+	})
+}
+
+func (h *Handlers) deactivateUser(c *fiber.Ctx) error { return h.setActive(c, false) }
+func (h *Handlers) reactivateUser(c *fiber.Ctx) error { return h.setActive(c, true) }
+
+func (h *Handlers) setActive(c *fiber.Ctx, active bool) error {
+	u, err := h.loadTarget(c)
+	if err != nil {
+		return err
+	}
+	if !policy.Can(web.CurrentUser(c), policy.DeactivateUser, policy.User{ID: u.ID}) {
+		return h.userDone(c, u.ID, "", "You cannot deactivate your own account.")
+	}
+	action, notice := "user.deactivate", "Account deactivated; all its sessions were ended."
+	if active {
+		action, notice = "user.reactivate", "Account reactivated."
+	}
+	err = h.db.RunInTx(c.UserContext(), nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := SetDeactivated(ctx, tx, u.ID, !active); err != nil {
+			return err
+		}
+		return h.audit(ctx, tx, auditEntry(c, action, "user", u.ID, u.Email))
+	})
+	if err != nil {
+		return err
+	}
+	return h.userDone(c, u.ID, notice, "")
+}
+
+func (h *Handlers) resendVerification(c *fiber.Ctx) error {
+	u, err := h.loadTarget(c)
+	if err != nil {
+		return err
+	}
+	switch {
+	case h.sendVer == nil:
+		return h.userDone(c, u.ID, "", "Verification email is not available.")
+	case u.VerifiedAt != nil:
+		return h.userDone(c, u.ID, "", "This address is already verified.")
+	case u.DeactivatedAt != nil:
+		return h.userDone(c, u.ID, "", "Reactivate the account first.")
+	}
+	ctx := c.UserContext()
+	if err := h.sendVer(ctx, u.ID); err != nil {
+		return err
+	}
+	if err := h.audit(ctx, h.db, auditEntry(c, "user.verification_resent", "user", u.ID, u.Email)); err != nil {
+		return err
+	}
+	return h.userDone(c, u.ID, "Verification email queued to "+u.Email+".", "")
+}
