@@ -71,6 +71,8 @@ type Session struct {
 	CreatedAt  time.Time `bun:"created_at,notnull"`
 	LastSeenAt time.Time `bun:"last_seen_at,notnull"`
 	ExpiresAt  time.Time `bun:"expires_at,notnull"`
+
+	User *User `bun:"rel:belongs-to,join:user_id=id"`
 }
 
 // Token purposes for UserToken.
@@ -85,14 +87,18 @@ const (
 type UserToken struct {
 	bun.BaseModel `bun:"table:user_tokens"`
 
-	ID        int64      `bun:"id,pk,autoincrement"`
-	UserID    int64      `bun:"user_id,notnull"`
-	Purpose   string     `bun:"purpose,notnull"`
-	TokenHash string     `bun:"token_hash,notnull"`
-	NewEmail  string     `bun:"new_email,notnull"`
-	ExpiresAt time.Time  `bun:"expires_at,notnull"`
-	UsedAt    *time.Time `bun:"used_at"`
-	CreatedAt time.Time  `bun:"created_at,notnull"`
+	ID        int64  `bun:"id,pk,autoincrement"`
+	UserID    int64  `bun:"user_id,notnull"`
+	Purpose   string `bun:"purpose,notnull"`
+	TokenHash string `bun:"token_hash,notnull"`
+	NewEmail  string `bun:"new_email,notnull"`
+	// PasswordHash and NewName are the pending credentials of a sign-up
+	// that claims a passwordless contact; applied at verification.
+	PasswordHash *string    `bun:"password_hash"`
+	NewName      string     `bun:"new_name,notnull"`
+	ExpiresAt    time.Time  `bun:"expires_at,notnull"`
+	UsedAt       *time.Time `bun:"used_at"`
+	CreatedAt    time.Time  `bun:"created_at,notnull"`
 }
 
 // APIToken authenticates /api/v1 requests as its user.

@@ -5,6 +5,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/frontdesk/frontdesk/accounts"
 	"github.com/frontdesk/frontdesk/app/web"
 	"github.com/frontdesk/frontdesk/mail"
 	"github.com/frontdesk/frontdesk/views"
@@ -48,6 +49,13 @@ func (a *App) wireMail() error {
 
 // wireAccounts: identity middleware, account pages, admin pages, API auth.
 func (a *App) wireAccounts() error {
+	svc := accounts.NewService(accounts.Deps{
+		DB: a.DB, Outbox: a.Mail, Settings: a.Settings, BaseURL: a.Config.BaseURL,
+		SecureCookies: a.Config.SecureCookies(), Log: a.Log,
+	})
+	svc.Mount(a.Fiber)
+	a.AddDemoSeeder(svc.SeedDemo)
+	a.AddWorker("accounts-prune", svc.Pruner())
 	return nil
 }
 

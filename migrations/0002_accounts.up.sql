@@ -57,6 +57,11 @@ CREATE TABLE user_tokens (
     purpose    VARCHAR(20) NOT NULL,
     token_hash VARCHAR(64) NOT NULL UNIQUE,
     new_email  VARCHAR(320) NOT NULL DEFAULT '',
+    -- A sign-up that claims a passwordless contact keeps its password and
+    -- name here until the address is verified, so an unverified sign-up
+    -- never takes over the contact's history.
+    password_hash VARCHAR(255),
+    new_name   VARCHAR(200) NOT NULL DEFAULT '',
     expires_at {{time}} NOT NULL,
     used_at    {{time}},
     created_at {{time}} NOT NULL

@@ -1,0 +1,56 @@
+package accounts
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/uptrace/bun"
+
+	"github.com/frontdesk/frontdesk/app/web"
+)
+
+// Audit actions written by this package (admins add role changes etc.).
+const (
+	AuditLoginSuccess   = "login.success"
+	AuditLoginFailure   = "login.failure"
+	AuditLogout         = "logout"
+	AuditPasswordChange = "password.change"
+	AuditPasswordReset  = "password.reset"
+	AuditEmailChange    = "email.change"
+	AuditTokenCreate    = "token.create"
+	AuditTokenRevoke    = "token.revoke"
+	AuditSignup         = "signup"
+	AuditVerify         = "email.verify"
+	AuditMagicLogin     = "login.magic"
+)
+
+// Audit writes one audit-log row using db (pass the operation's
+// transaction so the row exists exactly when the change does).
+func Audit(ctx context.Context, db bun.IDB, e AuditEntry) error {
+	if e.CreatedAt.IsZero() {
+		e.CreatedAt = time.Now().UTC()
+	}
+	if len(e.Detail) > 2000 {
+		e.Detail = e.Detail[:2000]
+	}
+	_, err := db.NewInsert().Model(&e).Exec(ctx)
+	return err
+}
+
+// RequestAudit fills the actor (the request's user, if any) and client IP
+// of e from the request, keeping fields already set.
+func RequestAudit(c *fiber.Ctx, e AuditEntry) AuditEntry {
+	if id := web.CurrentUser(c); id != nil && e.ActorID == nil {
+		uid := id.UserID
+		e.ActorID = &uid
+		if e.ActorEmail == "" {
+			e.ActorEmail = id.Email
+		}
+	}
+	if e.IP == "" {
+		e.IP = strings.Clone(c.IP())
+	}
+	return e
+}
