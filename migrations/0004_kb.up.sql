@@ -37,6 +37,9 @@ CREATE INDEX kb_articles_category ON kb_articles (category_id, status, position)
 --bun:split
 CREATE INDEX kb_articles_status_updated ON kb_articles (status, updated_at);
 --bun:split
+-- kb import matches files to articles by their path.
+CREATE INDEX kb_articles_source ON kb_articles (source_path);
+--bun:split
 CREATE TABLE kb_revisions (
     id          {{id}},
     article_id  BIGINT NOT NULL REFERENCES kb_articles(id) ON DELETE CASCADE,

@@ -1,0 +1,184 @@
+package kb
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"html/template"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/frontdesk/frontdesk/kb/search"
+)
+
+// SearchRequest is one search as the pages and the API ask it.
+type SearchRequest struct {
+	Text         string
+	CategorySlug string
+	Limit        int
+	Offset       int
+}
+
+// SearchHit is one result.
+type SearchHit struct {
+	ID           int64
+	Slug         string
+	Title        string
+	Snippet      template.HTML // highlighted with <mark>, escaped by the index
+	Score        float64
+	CategorySlug string
+}
+
+// SearchResponse is a page of results.
+type SearchResponse struct {
+	Hits      []SearchHit
+	Total     int
+	Took      time.Duration
+	Corrected string // "Did you mean" query, empty when the query was fine
+}
+
+// Searcher answers searches (the bleve index in kb/search, adapted).
+type Searcher interface {
+	Search(ctx context.Context, req SearchRequest) (*SearchResponse, error)
+}
+
+// Search runs a search on the index and drops any hit that is not a
+// published article in the database right now, so a lagging index never
+// shows a draft or a deleted article.
+func (s *Service) Search(ctx context.Context, req SearchRequest) (*SearchResponse, error) {
+	req.Text = strings.TrimSpace(req.Text)
+	if req.Limit <= 0 || req.Limit > 100 {
+		req.Limit = 10
+	}
+	if req.Offset < 0 {
+		req.Offset = 0
+	}
+	if req.Text == "" || s.index == nil {
+		return &SearchResponse{}, nil
+	}
+	res, err := s.index.Search(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]int64, len(res.Hits))
+	for i, h := range res.Hits {
+		ids[i] = h.ID
+	}
+	live, err := s.publishedByIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	kept := res.Hits[:0]
+	for _, h := range res.Hits {
+		if a, ok := live[h.ID]; ok {
+			h.Slug, h.Title = a.Slug, a.Title
+			kept = append(kept, h)
+		} else {
+			res.Total--
+		}
+	}
+	res.Hits = kept
+	if res.Total < len(kept)+req.Offset {
+		res.Total = len(kept) + req.Offset
+	}
+	return res, nil
+}
+
+// IndexSearcher adapts the bleve index of kb/search to Searcher.
+type IndexSearcher struct{ Index *search.Index }
+
+// Search runs req on the index.
+func (is IndexSearcher) Search(ctx context.Context, req SearchRequest) (*SearchResponse, error) {
+	res, err := is.Index.Search(ctx, search.Query{Text: req.Text, CategorySlug: req.CategorySlug, Limit: req.Limit, Offset: req.Offset})
+	if err != nil {
+		return nil, err
+	}
+	out := &SearchResponse{Total: res.Total, Took: res.Took, Corrected: res.Corrected, Hits: make([]SearchHit, len(res.Hits))}
+	for i, h := range res.Hits {
+		out.Hits[i] = SearchHit{ID: h.ID, Slug: h.Slug, Title: h.Title, Snippet: h.Snippet, Score: h.Score, CategorySlug: h.CategorySlug}
+	}
+	return out, nil
+}
+
+// Source is what the index follower reads from the database: the change
+// log and the published articles as index documents.
+type Source struct{ db *bun.DB }
+
+// NewSource returns the database side of the search index.
+func NewSource(db *bun.DB) *Source { return &Source{db: db} }
+
+// MaxChangeID is the newest kb_changes id (0 when none).
+func (src *Source) MaxChangeID(ctx context.Context) (int64, error) {
+	var id sql.NullInt64
+	err := src.db.NewSelect().Model((*Change)(nil)).ColumnExpr("MAX(id)").Scan(ctx, &id)
+	return id.Int64, err
+}
+
+// changesSince returns up to limit change rows after afterID, oldest first.
+func (src *Source) changesSince(ctx context.Context, afterID int64, limit int) ([]Change, error) {
+	var rows []Change
+	err := src.db.NewSelect().Model(&rows).Column("id", "article_id").
+		Where("id > ?", afterID).Order("id").Limit(int64(limit)).Scan(ctx)
+	return rows, err
+}
+
+// docQuery selects published articles with their category's name.
+func (src *Source) docQuery(rows *[]Article) *bun.SelectQuery {
+	return src.db.NewSelect().Model(rows).Relation("Category", func(q *bun.SelectQuery) *bun.SelectQuery {
+		return q.Column("name", "slug")
+	}).Where("article.status = ?", StatusPublished)
+}
+
+// toDoc turns an article into the index's document.
+func toDoc(a *Article) search.Doc {
+	d := search.Doc{
+		ID: a.ID, Slug: a.Slug, Title: a.Title, Summary: a.Summary, Body: a.Body,
+		Tags: TagList(a.Tags), UpdatedAt: a.UpdatedAt,
+		// Laplace-smoothed share of "yes" votes: 0.5 without votes.
+		Helpful: float64(a.HelpfulYes+1) / float64(a.HelpfulYes+a.HelpfulNo+2),
+	}
+	if a.Category != nil {
+		d.Category, d.CategorySlug = a.Category.Name, a.Category.Slug
+	}
+	return d
+}
+
+// Docs returns the index documents of those of ids that are published;
+// an id missing from the map must be removed from the index.
+func (src *Source) Docs(ctx context.Context, ids []int64) (map[int64]search.Doc, error) {
+	out := make(map[int64]search.Doc, len(ids))
+	for start := 0; start < len(ids); start += 500 {
+		chunk := ids[start:min(start+500, len(ids))]
+		var rows []Article
+		if err := src.docQuery(&rows).Where("article.id IN (?)", bun.In(chunk)).Scan(ctx); err != nil {
+			return nil, fmt.Errorf("load articles to index: %w", err)
+		}
+		for i := range rows {
+			out[rows[i].ID] = toDoc(&rows[i])
+		}
+	}
+	return out, nil
+}
+
+// AllDocs calls fn for every published article, in id order, reading the
+// table in pages so memory stays flat on large corpora.
+func (src *Source) AllDocs(ctx context.Context, fn func(search.Doc) error) error {
+	var after int64
+	for {
+		var rows []Article
+		if err := src.docQuery(&rows).Where("article.id > ?", after).OrderExpr("article.id").Limit(1000).Scan(ctx); err != nil {
+			return fmt.Errorf("load articles to index: %w", err)
+		}
+		for i := range rows {
+			if err := fn(toDoc(&rows[i])); err != nil {
+				return err
+			}
+		}
+		if len(rows) < 1000 {
+			return nil
+		}
+		after = rows[len(rows)-1].ID
+	}
+}
