@@ -1,0 +1,354 @@
+package search
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+)
+
+// Ranking weights. Title and summary carry more of an article's meaning
+// than its body; the post-ranking adds the share of the query found in the
+// title and the article's helpfulness.
+const (
+	boostTitle   = 3.0
+	boostSummary = 1.6
+	boostBody    = 1.0
+	boostMeta    = 1.2
+
+	boostPrefixAlt = 0.7 // a completion of the half-typed last word
+	boostCorrected = 0.9 // a typo correction
+
+	boostPhraseTitle = 2.5 // the query's words next to each other in the title
+	boostPhraseBody  = 1.2
+
+	weightTitleCoverage = 0.6
+	weightHelpful       = 0.3
+
+	rerankWindow = 30 // hits re-ranked beyond the requested page
+	maxOffset    = 1000
+	maxLimit     = 100
+)
+
+// slot is one word of the query with the terms that may stand for it.
+type slot struct {
+	raw      string   // the word as typed
+	terms    []string // analysed terms; the first is the main one
+	boosts   []float64
+	position int    // token position, for phrase proximity
+	prefix   bool   // the half-typed last word
+	fixed    string // the correction of a misspelled word
+	start    int    // byte offsets of the word in the query text
+	end      int
+}
+
+// parsed is the query split into quoted phrases and free words.
+type parsed struct {
+	phrases  []string
+	free     string // text with the phrases blanked out (same offsets)
+	trailing bool   // the last free word is still being typed
+}
+
+// parseQuery pulls out "quoted phrases" (an unclosed quote runs to the end,
+// as it does while someone types) and decides whether the last word is
+// complete: it is not when the text does not end in a space or quote.
+func parseQuery(text string) parsed {
+	var p parsed
+	b := []byte(text)
+	for i := 0; i < len(b); i++ {
+		if b[i] != '"' {
+			continue
+		}
+		j := i + 1
+		for j < len(b) && b[j] != '"' {
+			j++
+		}
+		if ph := strings.TrimSpace(string(b[i+1 : j])); ph != "" {
+			p.phrases = append(p.phrases, ph)
+		}
+		end := j
+		if end < len(b) {
+			end++
+		}
+		for k := i; k < end; k++ {
+			b[k] = ' '
+		}
+		i = end - 1
+	}
+	p.free = string(b)
+	last := strings.TrimRightFunc(text, unicode.IsSpace)
+	p.trailing = last == text && !strings.HasSuffix(text, `"`) && strings.Count(text, `"`)%2 == 0
+	return p
+}
+
+// Search runs q. Words are analysed like the index (stemming, stop
+// words); a word the index has never seen is replaced by its nearest known
+// term; the last word, while still being typed, also matches the most
+// frequent terms it begins; quoted phrases must match as phrases.
+func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
+	start := time.Now()
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 10
+	}
+	limit = min(limit, maxLimit)
+	offset := min(max(q.Offset, 0), maxOffset)
+
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if ix.bi == nil {
+		return Result{}, errors.New("search: index closed")
+	}
+
+	p := parseQuery(q.Text)
+	lk := &lookup{ix: ix, gen: ix.cache.generation()}
+	defer lk.close()
+
+	slots, err := ix.buildSlots(lk, p)
+	if err != nil {
+		return Result{}, err
+	}
+	var phraseSlots [][]string
+	for _, ph := range p.phrases {
+		if terms := ix.phraseTerms(ph); len(terms) > 0 {
+			phraseSlots = append(phraseSlots, terms...)
+		}
+	}
+	main, phraseQueries := ix.buildQuery(slots, p.phrases)
+	if main == nil && len(phraseQueries) == 0 {
+		return Result{Took: time.Since(start)}, nil
+	}
+
+	bq := query.NewBooleanQuery(nil, nil, nil)
+	if len(phraseQueries) > 0 {
+		bq.AddMust(phraseQueries...)
+		if main != nil {
+			bq.AddShould(main)
+		}
+	} else {
+		bq.AddMust(main)
+	}
+	if prox := ix.proximityQuery(slots); prox != nil {
+		bq.AddShould(prox)
+	}
+	if q.CategorySlug != "" {
+		f := query.NewTermQuery(q.CategorySlug)
+		f.SetField("category_slug")
+		bq.Filter = f
+	}
+
+	window := max(offset+limit, rerankWindow)
+	req := bleve.NewSearchRequestOptions(bq, window, 0, false)
+	req.Fields = []string{"slug", "title", "category_slug", "helpful", "summary", "excerpt"}
+	res, err := ix.bi.SearchInContext(ctx, req)
+	if err != nil {
+		return Result{}, fmt.Errorf("search: %w", err)
+	}
+
+	m := newMatcher(slots, phraseSlots)
+	type ranked struct {
+		hit     Hit
+		summary string
+		excerpt string
+	}
+	all := make([]ranked, 0, len(res.Hits))
+	for _, h := range res.Hits {
+		id, err := strconv.ParseInt(h.ID, 10, 64)
+		if err != nil {
+			continue
+		}
+		title := fieldString(h.Fields, "title")
+		helpful, _ := h.Fields["helpful"].(float64)
+		cov := m.coverage(ix.analyzer, title)
+		score := h.Score * (1 + weightTitleCoverage*cov + weightHelpful*(helpful-0.5))
+		all = append(all, ranked{
+			hit: Hit{
+				ID:           id,
+				Slug:         fieldString(h.Fields, "slug"),
+				Title:        title,
+				Score:        score,
+				CategorySlug: fieldString(h.Fields, "category_slug"),
+			},
+			summary: fieldString(h.Fields, "summary"),
+			excerpt: fieldString(h.Fields, "excerpt"),
+		})
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].hit.Score > all[j].hit.Score })
+
+	out := Result{Total: int(res.Total)}
+	if offset < len(all) {
+		page := all[offset:min(offset+limit, len(all))]
+		out.Hits = make([]Hit, len(page))
+		for i, r := range page {
+			r.hit.Snippet = m.snippet(ix.analyzer, r.summary, r.excerpt)
+			out.Hits[i] = r.hit
+		}
+	}
+	if len(all) > 0 {
+		out.Corrected = correctedText(q.Text, slots, ix.analyzer, all[0].hit.Title, all[0].summary, all[0].excerpt)
+	}
+	out.Took = time.Since(start)
+	return out, nil
+}
+
+func fieldString(f map[string]interface{}, name string) string {
+	s, _ := f[name].(string)
+	return s
+}
+
+// buildSlots analyses the free words and resolves each against the index
+// dictionary.
+func (ix *Index) buildSlots(lk *lookup, p parsed) ([]slot, error) {
+	tokens := ix.analyzer.Analyze([]byte(p.free))
+	trimmedEnd := len(strings.TrimRightFunc(p.free, unicode.IsSpace))
+	slots := make([]slot, 0, len(tokens))
+	seen := map[string]bool{}
+	for i, tok := range tokens {
+		term := string(tok.Term)
+		raw := strings.ToLower(p.free[tok.Start:tok.End])
+		s := slot{raw: raw, position: tok.Position, start: tok.Start, end: tok.End}
+		isLast := i == len(tokens)-1 && p.trailing && tok.End == trimmedEnd
+		r, err := lk.resolve(term)
+		if err != nil {
+			return nil, err
+		}
+		if r.known {
+			s.terms, s.boosts = append(s.terms, term), append(s.boosts, 1)
+		}
+		if isLast && len([]rune(raw)) >= 2 {
+			s.prefix = true
+			completions, err := lk.prefixTerms(raw)
+			if err != nil {
+				return nil, err
+			}
+			for _, c := range completions {
+				if c != term {
+					s.terms, s.boosts = append(s.terms, c), append(s.boosts, boostPrefixAlt)
+				}
+			}
+		}
+		if len(s.terms) == 0 && r.corrected != "" {
+			s.terms, s.boosts, s.fixed = append(s.terms, r.corrected), append(s.boosts, boostCorrected), r.corrected
+		}
+		if len(s.terms) == 0 {
+			continue // unknown and nothing close: it cannot match anything
+		}
+		key := strings.Join(s.terms, " ")
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		slots = append(slots, s)
+	}
+	return slots, nil
+}
+
+// phraseTerms analyses a quoted phrase into positions (a stop word leaves
+// an empty position, matching any word).
+func (ix *Index) phraseTerms(ph string) [][]string {
+	tokens := ix.analyzer.Analyze([]byte(ph))
+	if len(tokens) == 0 {
+		return nil
+	}
+	first, last := tokens[0].Position, tokens[len(tokens)-1].Position
+	out := make([][]string, last-first+1)
+	for _, t := range tokens {
+		out[t.Position-first] = append(out[t.Position-first], string(t.Term))
+	}
+	return out
+}
+
+// termQuery matches one term in every text field with its weight.
+func termQuery(term string, boost float64) query.Query {
+	fields := [...]struct {
+		name  string
+		boost float64
+	}{{"title", boostTitle}, {"summary", boostSummary}, {"body", boostBody}, {"meta", boostMeta}}
+	qs := make([]query.Query, 0, len(fields))
+	for _, f := range fields {
+		tq := query.NewTermQuery(term)
+		tq.SetField(f.name)
+		tq.SetBoost(f.boost * boost)
+		qs = append(qs, tq)
+	}
+	return query.NewDisjunctionQuery(qs)
+}
+
+// buildQuery returns the main query (any word may match; documents
+// matching more words score higher through the disjunction's coordination
+// factor) and one query per quoted phrase.
+func (ix *Index) buildQuery(slots []slot, phrases []string) (query.Query, []query.Query) {
+	var main query.Query
+	if len(slots) > 0 {
+		qs := make([]query.Query, 0, len(slots))
+		for _, s := range slots {
+			if len(s.terms) == 1 {
+				qs = append(qs, termQuery(s.terms[0], s.boosts[0]))
+				continue
+			}
+			alts := make([]query.Query, len(s.terms))
+			for i, t := range s.terms {
+				alts[i] = termQuery(t, s.boosts[i])
+			}
+			qs = append(qs, query.NewDisjunctionQuery(alts))
+		}
+		if len(qs) == 1 {
+			main = qs[0]
+		} else {
+			main = query.NewDisjunctionQuery(qs)
+		}
+	}
+	var phraseQueries []query.Query
+	for _, ph := range phrases {
+		terms := ix.phraseTerms(ph)
+		if len(terms) == 0 {
+			continue
+		}
+		if len(terms) == 1 && len(terms[0]) == 1 {
+			phraseQueries = append(phraseQueries, termQuery(terms[0][0], 1))
+			continue
+		}
+		var alts []query.Query
+		for _, f := range [...]string{"title", "summary", "body"} {
+			mp := query.NewMultiPhraseQuery(terms, f)
+			alts = append(alts, mp)
+		}
+		phraseQueries = append(phraseQueries, query.NewDisjunctionQuery(alts))
+	}
+	return main, phraseQueries
+}
+
+// proximityQuery rewards documents where the query's words stand together
+// as typed (a phrase over the main term of each word, stop words as gaps),
+// most of all in the title.
+func (ix *Index) proximityQuery(slots []slot) query.Query {
+	if len(slots) < 2 {
+		return nil
+	}
+	first := slots[0].position
+	last := slots[len(slots)-1].position
+	if last-first+1 > 12 || last < first {
+		return nil
+	}
+	terms := make([][]string, last-first+1)
+	for _, s := range slots {
+		pos := s.position - first
+		if s.prefix {
+			terms[pos] = append(terms[pos], s.terms...)
+		} else {
+			terms[pos] = append(terms[pos], s.terms[0])
+		}
+	}
+	title := query.NewMultiPhraseQuery(terms, "title")
+	title.SetBoost(boostPhraseTitle)
+	body := query.NewMultiPhraseQuery(terms, "body")
+	body.SetBoost(boostPhraseBody)
+	return query.NewDisjunctionQuery([]query.Query{title, body})
+}

@@ -1,0 +1,254 @@
+package search
+
+import (
+	"html"
+	"html/template"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+)
+
+// snippetLen is the target length of a snippet in bytes.
+const snippetLen = 200
+
+// matcher knows which analysed terms belong to which query word.
+type matcher struct {
+	terms    map[string]int // term -> query word index
+	prefixes map[string]int // half-typed word -> query word index
+	words    int
+}
+
+func newMatcher(slots []slot, phrases [][]string) *matcher {
+	m := &matcher{terms: map[string]int{}, prefixes: map[string]int{}}
+	for i, s := range slots {
+		for _, t := range s.terms {
+			if _, ok := m.terms[t]; !ok {
+				m.terms[t] = i
+			}
+		}
+		if s.prefix {
+			m.prefixes[s.raw] = i
+		}
+	}
+	m.words = len(slots)
+	for _, pos := range phrases {
+		if len(pos) == 0 {
+			continue
+		}
+		added := false
+		for _, t := range pos {
+			if _, ok := m.terms[t]; !ok {
+				m.terms[t] = m.words
+				added = true
+			}
+		}
+		if added {
+			m.words++
+		}
+	}
+	return m
+}
+
+// match reports which query word a token stands for.
+func (m *matcher) match(tok *analysis.Token, text string) (int, bool) {
+	if i, ok := m.terms[string(tok.Term)]; ok {
+		return i, true
+	}
+	if len(m.prefixes) > 0 {
+		raw := strings.ToLower(text[tok.Start:tok.End])
+		for p, i := range m.prefixes {
+			if strings.HasPrefix(raw, p) {
+				return i, true
+			}
+		}
+	}
+	return 0, false
+}
+
+// coverage is the share of query words found in text (the title).
+func (m *matcher) coverage(a analysis.Analyzer, text string) float64 {
+	if m.words == 0 || text == "" {
+		return 0
+	}
+	seen := make([]bool, m.words)
+	n := 0
+	for _, tok := range a.Analyze([]byte(text)) {
+		if i, ok := m.match(tok, text); ok && !seen[i] {
+			seen[i] = true
+			n++
+		}
+	}
+	return float64(n) / float64(m.words)
+}
+
+type span struct{ start, end, word int }
+
+// spans lists the matching words in text.
+func (m *matcher) spans(a analysis.Analyzer, text string) []span {
+	if text == "" {
+		return nil
+	}
+	var out []span
+	for _, tok := range a.Analyze([]byte(text)) {
+		if i, ok := m.match(tok, text); ok {
+			out = append(out, span{tok.Start, tok.End, i})
+		}
+	}
+	return out
+}
+
+// bestWindow picks the run of matches fitting in snippetLen bytes with the
+// most distinct query words, then the most matches.
+func (m *matcher) bestWindow(sp []span) (from, to, score int) {
+	if len(sp) == 0 {
+		return 0, 0, 0
+	}
+	seen := make([]int, m.words+1)
+	best := -1
+	for i := range sp {
+		distinct, count := 0, 0
+		for k := range seen {
+			seen[k] = 0
+		}
+		j := i
+		for ; j < len(sp) && sp[j].end-sp[i].start <= snippetLen; j++ {
+			if seen[sp[j].word] == 0 {
+				distinct++
+			}
+			seen[sp[j].word]++
+			count++
+		}
+		if s := distinct*100 + count; s > best {
+			best, from, to = s, i, j
+		}
+	}
+	return from, to, best
+}
+
+// snippet builds a short excerpt of the summary or the body around the
+// best cluster of matches. Every piece of text is HTML-escaped; only the
+// <mark> tags are markup, so the result is safe to render.
+func (m *matcher) snippet(a analysis.Analyzer, summary, body string) template.HTML {
+	ss := m.spans(a, summary)
+	sf, st, sscore := m.bestWindow(ss)
+	bs := m.spans(a, body)
+	bf, bt, bscore := m.bestWindow(bs)
+	switch {
+	case bscore > sscore && bscore/100 > sscore/100:
+		return render(body, bs[bf:bt])
+	case sscore > 0:
+		return render(summary, ss[sf:st])
+	case bscore > 0:
+		return render(body, bs[bf:bt])
+	case summary != "":
+		return render(summary, nil)
+	default:
+		return render(body, nil)
+	}
+}
+
+// render cuts a window of about snippetLen bytes around marks (or the
+// start of text when there are none) at word boundaries and escapes it.
+func render(text string, marks []span) template.HTML {
+	if text == "" {
+		return ""
+	}
+	start, end := 0, min(len(text), snippetLen)
+	if len(marks) > 0 {
+		first, last := marks[0].start, marks[len(marks)-1].end
+		room := snippetLen - (last - first)
+		start = max(0, first-min(room/3, 60))
+		end = min(len(text), last+max(room-(first-start), 0))
+	}
+	// Move to word boundaries.
+	if start > 0 {
+		for start < len(text) && !isBreak(text, start-1) {
+			start++
+		}
+	}
+	if end < len(text) {
+		e := end
+		for e > start && !isBreak(text, e) {
+			e--
+		}
+		if e > start && (len(marks) == 0 || e >= marks[len(marks)-1].end) {
+			end = e
+		}
+		for end < len(text) && !utf8.RuneStart(text[end]) {
+			end++
+		}
+	}
+	var b strings.Builder
+	b.Grow(end - start + 64)
+	if start > 0 {
+		b.WriteString("… ")
+	}
+	pos := start
+	for _, mk := range marks {
+		if mk.start < pos || mk.end > end {
+			continue
+		}
+		b.WriteString(html.EscapeString(flatten(text[pos:mk.start])))
+		b.WriteString("<mark>")
+		b.WriteString(html.EscapeString(text[mk.start:mk.end]))
+		b.WriteString("</mark>")
+		pos = mk.end
+	}
+	b.WriteString(html.EscapeString(flatten(strings.TrimRight(text[pos:end], " \n"))))
+	if end < len(text) {
+		b.WriteString(" …")
+	}
+	return template.HTML(b.String()) //nolint:gosec // built from escaped text and fixed <mark> tags
+}
+
+func isBreak(s string, i int) bool {
+	c := s[i]
+	return c == ' ' || c == '\n' || c == '\t'
+}
+
+// flatten turns the excerpt's line breaks into spaces.
+func flatten(s string) string {
+	return strings.ReplaceAll(s, "\n", " ")
+}
+
+// correctedText rewrites the query with each corrected word replaced by
+// a word from the top hit that analyses to the correction (so the user
+// reads "receive", not the stem "receiv"). It returns "" when nothing was
+// corrected.
+func correctedText(text string, slots []slot, a analysis.Analyzer, texts ...string) string {
+	var fixed []slot
+	for _, s := range slots {
+		if s.fixed != "" {
+			fixed = append(fixed, s)
+		}
+	}
+	if len(fixed) == 0 {
+		return ""
+	}
+	surface := map[string]string{}
+	for _, t := range texts {
+		for _, tok := range a.Analyze([]byte(t)) {
+			term := string(tok.Term)
+			if _, ok := surface[term]; !ok {
+				surface[term] = strings.ToLower(t[tok.Start:tok.End])
+			}
+		}
+	}
+	var b strings.Builder
+	pos := 0
+	for _, s := range fixed {
+		if s.start < pos || s.end > len(text) {
+			continue
+		}
+		b.WriteString(text[pos:s.start])
+		if w, ok := surface[s.fixed]; ok {
+			b.WriteString(w)
+		} else {
+			b.WriteString(s.fixed)
+		}
+		pos = s.end
+	}
+	b.WriteString(text[pos:])
+	return b.String()
+}

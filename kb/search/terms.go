@@ -1,0 +1,279 @@
+package search
+
+import (
+	"sort"
+	"sync"
+
+	index "github.com/blevesearch/bleve_index_api"
+)
+
+// maxPrefixTerms bounds how many dictionary terms a half-typed last word
+// expands to (the most frequent win), so a two-letter prefix stays cheap.
+const maxPrefixTerms = 6
+
+// maxCacheEntries bounds each lookup cache; it is simply cleared when full.
+const maxCacheEntries = 20000
+
+// resolution is what the dictionary says about one analysed query term.
+type resolution struct {
+	known     bool
+	corrected string // nearest known term when !known, "" when none is close
+}
+
+// termCache memoises dictionary lookups between index writes. Every write
+// bumps gen and clears the maps; a lookup computed against an older
+// generation is not stored.
+type termCache struct {
+	mu     sync.Mutex
+	gen    uint64
+	terms  map[string]resolution
+	prefix map[string][]string
+}
+
+func newTermCache() *termCache {
+	return &termCache{terms: map[string]resolution{}, prefix: map[string][]string{}}
+}
+
+func (c *termCache) invalidate() {
+	c.mu.Lock()
+	c.gen++
+	clear(c.terms)
+	clear(c.prefix)
+	c.mu.Unlock()
+}
+
+func (c *termCache) generation() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.gen
+}
+
+func (c *termCache) getTerm(t string) (resolution, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	r, ok := c.terms[t]
+	return r, ok
+}
+
+func (c *termCache) putTerm(gen uint64, t string, r resolution) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen != c.gen {
+		return
+	}
+	if len(c.terms) >= maxCacheEntries {
+		clear(c.terms)
+	}
+	c.terms[t] = r
+}
+
+func (c *termCache) getPrefix(p string) ([]string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	r, ok := c.prefix[p]
+	return r, ok
+}
+
+func (c *termCache) putPrefix(gen uint64, p string, terms []string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen != c.gen {
+		return
+	}
+	if len(c.prefix) >= maxCacheEntries {
+		clear(c.prefix)
+	}
+	c.prefix[p] = terms
+}
+
+// lookup opens an index reader lazily, only when a cache misses.
+type lookup struct {
+	ix     *Index
+	gen    uint64
+	reader index.IndexReader
+	err    error
+}
+
+func (l *lookup) open() (index.IndexReader, error) {
+	if l.reader == nil && l.err == nil {
+		adv, err := l.ix.bi.Advanced()
+		if err == nil {
+			l.reader, err = adv.Reader()
+		}
+		l.err = err
+	}
+	return l.reader, l.err
+}
+
+func (l *lookup) close() {
+	if l.reader != nil {
+		_ = l.reader.Close()
+	}
+}
+
+// resolve reports whether term is in any field's dictionary and, when it
+// is not, the closest known term: edit distance 1 for short words, 2 for
+// longer ones (transpositions count as one edit), ties going to the term
+// found in more documents. Only unknown terms are corrected, so a correct
+// query never pays for fuzzy matching.
+func (l *lookup) resolve(term string) (resolution, error) {
+	if r, ok := l.ix.cache.getTerm(term); ok {
+		return r, nil
+	}
+	r, err := l.resolveUncached(term)
+	if err != nil {
+		return r, err
+	}
+	l.ix.cache.putTerm(l.gen, term, r)
+	return r, nil
+}
+
+func (l *lookup) resolveUncached(term string) (resolution, error) {
+	reader, err := l.open()
+	if err != nil {
+		return resolution{}, err
+	}
+	// A term is known when any indexed text field has it.
+	for _, f := range [...]string{"body", "title", "summary", "meta"} {
+		found, err := dictContains(reader, f, term)
+		if err != nil {
+			return resolution{}, err
+		}
+		if found {
+			return resolution{known: true}, nil
+		}
+	}
+	n := len([]rune(term))
+	if n < 4 {
+		return resolution{}, nil
+	}
+	fuzziness := 1
+	if n >= 6 {
+		fuzziness = 2
+	}
+	fr, ok := reader.(index.IndexReaderFuzzy)
+	if !ok {
+		return resolution{}, nil
+	}
+	best, bestDist, bestCount := "", fuzziness+1, uint64(0)
+	for _, f := range [...]string{"title", "body"} {
+		dict, err := fr.FieldDictFuzzy(f, term, fuzziness, "")
+		if err != nil {
+			return resolution{}, err
+		}
+		for {
+			e, err := dict.Next()
+			if err != nil {
+				_ = dict.Close()
+				return resolution{}, err
+			}
+			if e == nil {
+				break
+			}
+			d := editDistance(term, e.Term)
+			if d < bestDist || (d == bestDist && (e.Count > bestCount || (e.Count == bestCount && e.Term < best))) {
+				best, bestDist, bestCount = e.Term, d, e.Count
+			}
+		}
+		_ = dict.Close()
+	}
+	if best == "" || bestDist > fuzziness {
+		return resolution{}, nil
+	}
+	return resolution{corrected: best}, nil
+}
+
+// prefixTerms returns the most frequent dictionary terms (title and body)
+// starting with p.
+func (l *lookup) prefixTerms(p string) ([]string, error) {
+	if r, ok := l.ix.cache.getPrefix(p); ok {
+		return r, nil
+	}
+	reader, err := l.open()
+	if err != nil {
+		return nil, err
+	}
+	counts := map[string]uint64{}
+	for _, f := range [...]string{"title", "body"} {
+		dict, err := reader.FieldDictPrefix(f, []byte(p))
+		if err != nil {
+			return nil, err
+		}
+		for {
+			e, err := dict.Next()
+			if err != nil {
+				_ = dict.Close()
+				return nil, err
+			}
+			if e == nil {
+				break
+			}
+			if e.Count > counts[e.Term] {
+				counts[e.Term] = e.Count
+			}
+		}
+		_ = dict.Close()
+	}
+	terms := make([]string, 0, len(counts))
+	for t := range counts {
+		terms = append(terms, t)
+	}
+	sort.Slice(terms, func(i, j int) bool {
+		if counts[terms[i]] != counts[terms[j]] {
+			return counts[terms[i]] > counts[terms[j]]
+		}
+		return terms[i] < terms[j]
+	})
+	if len(terms) > maxPrefixTerms {
+		terms = terms[:maxPrefixTerms]
+	}
+	l.ix.cache.putPrefix(l.gen, p, terms)
+	return terms, nil
+}
+
+// editDistance is the optimal-string-alignment distance: insertions,
+// deletions, substitutions and adjacent transpositions ("recieve").
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	n, m := len(ra), len(rb)
+	prev2 := make([]int, m+1)
+	prev := make([]int, m+1)
+	cur := make([]int, m+1)
+	for j := 0; j <= m; j++ {
+		prev[j] = j
+	}
+	for i := 1; i <= n; i++ {
+		cur[0] = i
+		for j := 1; j <= m; j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			v := min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				v = min(v, prev2[j-2]+1)
+			}
+			cur[j] = v
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[m]
+}
+
+// dictContains reports whether field's dictionary holds term.
+func dictContains(reader index.IndexReader, field, term string) (bool, error) {
+	if rc, ok := reader.(index.IndexReaderContains); ok {
+		fd, err := rc.FieldDictContains(field)
+		if err != nil {
+			return false, err
+		}
+		return fd.Contains([]byte(term))
+	}
+	dict, err := reader.FieldDictRange(field, []byte(term), []byte(term))
+	if err != nil {
+		return false, err
+	}
+	defer func() { _ = dict.Close() }()
+	e, err := dict.Next()
+	return e != nil && e.Term == term, err
+}
