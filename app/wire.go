@@ -2,11 +2,16 @@ package app
 
 import (
 	"context"
+	"fmt"
+	"path/filepath"
+	"time"
 
-	"github.com/gofiber/fiber/v2"
+	"github.com/uptrace/bun"
 
 	"github.com/frontdesk/frontdesk/accounts"
-	"github.com/frontdesk/frontdesk/app/web"
+	"github.com/frontdesk/frontdesk/accounts/admin"
+	"github.com/frontdesk/frontdesk/kb"
+	"github.com/frontdesk/frontdesk/kb/search"
 	"github.com/frontdesk/frontdesk/mail"
 	"github.com/frontdesk/frontdesk/views"
 )
@@ -61,14 +66,78 @@ func (a *App) wireAccounts() error {
 
 // wireAdmin: admin pages for users, organisations, settings, audit log.
 func (a *App) wireAdmin() error {
+	// A second accounts.Service over the same database and outbox: it keeps
+	// no state of its own, and the admin pages only use it to queue
+	// verification mail.
+	acc := accounts.NewService(accounts.Deps{
+		DB: a.DB, Outbox: a.Mail, Settings: a.Settings, BaseURL: a.Config.BaseURL,
+		SecureCookies: a.Config.SecureCookies(), Log: a.Log,
+	})
+	admin.New(admin.Deps{
+		DB: a.DB, Settings: a.Settings,
+		Audit: func(ctx context.Context, db bun.IDB, e *accounts.AuditEntry) error {
+			return accounts.Audit(ctx, db, *e)
+		},
+		SendVerification: func(ctx context.Context, userID int64) error {
+			u, err := acc.UserByID(ctx, userID)
+			if err != nil {
+				return err
+			}
+			return acc.SendVerification(ctx, u)
+		},
+	}).Mount(a.Fiber)
 	return nil
 }
 
 // wireKB: the help center, search index, editor and reports.
+//
+// Each node keeps its own bleve index in <data-dir>/kb-index: rebuilt from
+// the database when missing or when its mapping changed, then caught up
+// with kb_changes (repairing a crash between a DB write and the index
+// write), and kept in step by the follower, which polls kb_changes every
+// second and is nudged after local writes, so a change on any node is
+// searchable on every node within seconds.
 func (a *App) wireKB() error {
-	// Home page until the knowledge base takes "/" over.
-	a.Fiber.Get("/", func(c *fiber.Ctx) error {
-		return web.Render(c, "home/index", "", fiber.Map{})
+	ctx := context.Background()
+	ix, err := search.Open(filepath.Join(a.Config.DataDir, "kb-index"), search.Options{Log: a.Log})
+	if err != nil {
+		return fmt.Errorf("knowledge-base index: %w", err)
+	}
+	a.AddCloser(ix.Close)
+	src := kb.NewSource(a.DB)
+	follower := search.NewFollower(ix, src, time.Second, a.Log)
+	if ix.NeedsRebuild() {
+		if err := follower.Rebuild(ctx); err != nil {
+			return fmt.Errorf("knowledge-base index rebuild: %w", err)
+		}
+	}
+	if err := follower.CatchUp(ctx); err != nil {
+		return fmt.Errorf("knowledge-base index catch-up: %w", err)
+	}
+	svc := kb.NewService(kb.Deps{
+		DB: a.DB, Index: kb.IndexSearcher{Index: ix}, Follower: follower,
+		Log: a.Log, BaseURL: a.Config.BaseURL,
 	})
+	a.AddWorker("kb-index", follower)
+	a.AddReadyCheck("kb-index", func(ctx context.Context) error {
+		if _, err := ix.Count(); err != nil {
+			return err
+		}
+		last, err := ix.LastChange()
+		if err != nil {
+			return err
+		}
+		head, err := src.MaxChangeID(ctx)
+		if err != nil {
+			return err
+		}
+		if head-last > 1000 {
+			return fmt.Errorf("search index is %d changes behind", head-last)
+		}
+		return nil
+	})
+	a.AddDemoSeeder(svc.SeedDemo)
+	kb.NewPortal(svc, a.Config.SecureCookies()).Mount(a.Fiber)
+	kb.NewEditorHandlers(kb.EditorDeps{Service: svc, Log: a.Log}).Mount(a.Fiber)
 	return nil
 }

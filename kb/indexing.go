@@ -116,12 +116,20 @@ func (src *Source) MaxChangeID(ctx context.Context) (int64, error) {
 	return id.Int64, err
 }
 
-// changesSince returns up to limit change rows after afterID, oldest first.
-func (src *Source) changesSince(ctx context.Context, afterID int64, limit int) ([]Change, error) {
+// ChangesSince returns up to limit change rows after afterID, oldest
+// first. Writers append to kb_changes under a lock held until commit (see
+// addChanges), so ids become visible in order and none is skipped.
+func (src *Source) ChangesSince(ctx context.Context, afterID int64, limit int) ([]search.Change, error) {
 	var rows []Change
-	err := src.db.NewSelect().Model(&rows).Column("id", "article_id").
-		Where("id > ?", afterID).Order("id").Limit(int64(limit)).Scan(ctx)
-	return rows, err
+	if err := src.db.NewSelect().Model(&rows).Column("id", "article_id").
+		Where("id > ?", afterID).Order("id").Limit(int64(limit)).Scan(ctx); err != nil {
+		return nil, err
+	}
+	out := make([]search.Change, len(rows))
+	for i, r := range rows {
+		out[i] = search.Change{ID: r.ID, ArticleID: r.ArticleID}
+	}
+	return out, nil
 }
 
 // docQuery selects published articles with their category's name.
@@ -182,3 +190,5 @@ func (src *Source) AllDocs(ctx context.Context, fn func(search.Doc) error) error
 		after = rows[len(rows)-1].ID
 	}
 }
+
+var _ search.Source = (*Source)(nil)

@@ -46,7 +46,11 @@ func newMarkdownRenderer() *markdownRenderer {
 	p.AllowAttrs("checked", "disabled").OnElements("input")
 	p.AllowAttrs("type").Matching(regexp.MustCompile(`^checkbox$`)).OnElements("input")
 	p.AllowAttrs("align").Matching(regexp.MustCompile(`^(left|right|center)$`)).OnElements("th", "td")
-	p.RequireNoReferrerOnLinks(true)
+	// Links to other articles are ours: only external links get
+	// rel="nofollow noreferrer".
+	p.RequireNoFollowOnLinks(false)
+	p.RequireNoFollowOnFullyQualifiedLinks(true)
+	p.RequireNoReferrerOnFullyQualifiedLinks(true)
 	return &markdownRenderer{md: md, policy: p}
 }
 

@@ -70,11 +70,23 @@ func freeSlug(ctx context.Context, db bun.IDB, table, base string, exceptID int6
 	}
 }
 
+// changeLogLockKey is the PostgreSQL advisory lock that orders kb_changes.
+const changeLogLockKey = 0x6b620001
+
 // addChanges appends kb_changes rows that tell every node's search index
 // to re-read these articles.
 func addChanges(ctx context.Context, db bun.IDB, now time.Time, ids ...int64) error {
 	if len(ids) == 0 {
 		return nil
+	}
+	if database.IsPostgres(db) {
+		// Serialise the writers of kb_changes until they commit, so ids
+		// commit in increasing order: a follower that has seen id N can
+		// never later find a smaller id appear (SQLite has one writer
+		// anyway). The lock is released by COMMIT or ROLLBACK.
+		if _, err := db.ExecContext(ctx, "SELECT pg_advisory_xact_lock(?)", changeLogLockKey); err != nil {
+			return fmt.Errorf("lock change log: %w", err)
+		}
 	}
 	rows := make([]Change, len(ids))
 	for i, id := range ids {

@@ -4,5 +4,7 @@ package main
 // token, kb, mail, billing, backup). Each domain keeps its commands in its
 // own cmd_<domain>.go file and adds one line here.
 func domainCommands() map[string]command {
-	return map[string]command{}
+	return map[string]command{
+		"kb import": kbImportCommand(), "kb reindex": kbReindexCommand(),
+	}
 }
