@@ -143,19 +143,27 @@ func (l *lookup) resolveUncached(term string) (resolution, error) {
 			return resolution{known: true}, nil
 		}
 	}
+	// Allowed edits (by optimal string alignment, so a swap of two
+	// letters is one): none for short words, where almost anything is a
+	// word; one up to seven letters; two beyond. The dictionary is
+	// enumerated one Levenshtein edit wider, because a swap costs two there.
 	n := len([]rune(term))
-	if n < 4 {
+	allowed := 0
+	switch {
+	case n >= 8:
+		allowed = 2
+	case n >= 4:
+		allowed = 1
+	}
+	if allowed == 0 {
 		return resolution{}, nil
 	}
-	fuzziness := 1
-	if n >= 6 {
-		fuzziness = 2
-	}
+	fuzziness := min(allowed+1, 2)
 	fr, ok := reader.(index.IndexReaderFuzzy)
 	if !ok {
 		return resolution{}, nil
 	}
-	best, bestDist, bestCount := "", fuzziness+1, uint64(0)
+	best, bestDist, bestCount := "", allowed+1, uint64(0)
 	for _, f := range [...]string{"title", "body"} {
 		dict, err := fr.FieldDictFuzzy(f, term, fuzziness, "")
 		if err != nil {
@@ -177,7 +185,7 @@ func (l *lookup) resolveUncached(term string) (resolution, error) {
 		}
 		_ = dict.Close()
 	}
-	if best == "" || bestDist > fuzziness {
+	if best == "" || bestDist > allowed {
 		return resolution{}, nil
 	}
 	return resolution{corrected: best}, nil
