@@ -6,5 +6,6 @@ package main
 func domainCommands() map[string]command {
 	return map[string]command{
 		"kb import": kbImportCommand(), "kb reindex": kbReindexCommand(),
+		"user add": userAddCommand(), "token create": tokenCreateCommand(),
 	}
 }
