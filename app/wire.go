@@ -49,6 +49,25 @@ func (a *App) wireMail() error {
 		BaseURL:        a.Config.BaseURL,
 		SupportAddress: a.Config.SupportAddress,
 	})
+	// Without --smtp-url no sender runs: mail waits in the outbox, where
+	// admins read it (/admin/outbox) until a server is configured.
+	if a.Config.SMTPURL != "" {
+		sender, err := mail.NewSMTPSender(a.Config.SMTPURL, mail.SenderDeps{
+			DB: a.DB, Outbox: a.Mail, From: a.Config.SupportAddress,
+			FromName:   func(ctx context.Context) string { return a.brand(ctx).Name },
+			Log:        a.Log.With("worker", "mail-sender"),
+			Registerer: a.Metrics.Registry,
+		})
+		if err != nil {
+			return fmt.Errorf("--smtp-url: %w", err)
+		}
+		a.AddWorker("mail-sender", sender)
+	}
+	// The identity middleware is mounted later (wireAccounts), so the
+	// outbox pages use MountBeforeIdentity; were they mounted after
+	// wireAccounts, plain Mount would do.
+	mail.NewAdmin(mail.AdminDeps{DB: a.DB, Outbox: a.Mail, SMTPConfigured: a.Config.SMTPURL != ""}).
+		MountBeforeIdentity(a.Fiber)
 	return nil
 }
 

@@ -42,6 +42,10 @@
 //	.SupportAddress            the support address (may be empty)
 //	.To, .ToName, .Subject     the message's recipient and subject
 //
+// For a simple notice without a template of its own, use Template
+// "mail_notice" with Data {"Body": "plain text"}: a greeting and the text,
+// whose links become clickable in the HTML part.
+//
 // The HTML templates are also parsed by the page engine (they live in
 // views/), so they may use only the functions every page may use (asset,
 // hasPrefix, lower, join, add, date, datetime, isoTime, ago, dict), and must
