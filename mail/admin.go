@@ -3,6 +3,7 @@ package mail
 import (
 	"errors"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -35,6 +36,8 @@ func NewAdmin(d AdminDeps) *Admin {
 	return &Admin{d: d}
 }
 
+const localID = "mail.outbox_id"
+
 // Statuses lists the outbox states in the order the filter shows them.
 var statuses = []string{StatusPending, StatusSending, StatusSent, StatusFailed}
 
@@ -65,6 +68,9 @@ func (h *Admin) MountBeforeIdentity(r fiber.Router) {
 	// which here would run the rest of the stack a second time.
 	late := func(handler fiber.Handler) fiber.Handler {
 		return func(c *fiber.Ctx) error {
+			// Route parameters belong to the route that matched last, so
+			// keep ours before the rest of the chain runs.
+			c.Locals(localID, strings.Clone(c.Params("id")))
 			err := c.Next()
 			var fe *fiber.Error
 			if err == nil || !errors.As(err, &fe) || fe.Code != fiber.StatusNotFound {
@@ -124,11 +130,15 @@ func (h *Admin) listOutbox(c *fiber.Ctx) error {
 }
 
 func (h *Admin) load(c *fiber.Ctx) (*Entry, error) {
-	id, err := c.ParamsInt("id")
+	raw := c.Params("id")
+	if kept, ok := c.Locals(localID).(string); ok {
+		raw = kept
+	}
+	id, err := strconv.ParseInt(raw, 10, 64)
 	if err != nil {
 		return nil, fiber.ErrNotFound
 	}
-	e, err := Get(c.UserContext(), h.d.DB, int64(id))
+	e, err := Get(c.UserContext(), h.d.DB, id)
 	if errors.Is(err, ErrNotFound) {
 		return nil, fiber.ErrNotFound
 	}
