@@ -111,6 +111,9 @@ var matrix = []rule{
 	{"GET /admin/audit", admin, ""},
 	{"GET /admin/settings", admin, ""},
 	{"POST /admin/settings", admin, ""},
+	{"GET /admin/outbox", admin, ""}, // mail package
+	{"GET /admin/outbox/:id<int>", admin, "id=outbox.message"},
+	{"POST /admin/outbox/:id<int>/retry", admin, "id=new.outbox.failed"},
 
 	// Knowledge base: the public help center.
 	{"GET /kb", everyone, ""},

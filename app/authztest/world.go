@@ -138,7 +138,32 @@ func NewWorld(t testing.TB, a *app.App) *World {
 	w.Values["orgB.id"] = strconv.FormatInt(w.OrgB.ID, 10)
 	w.Values["asset.css"] = a.Assets.URL("css/app.css")
 	w.kbFixtures(t)
+	w.Values["outbox.message"] = w.outboxMessage(t, "sent")
+	w.Fresh["new.outbox.failed"] = func(t testing.TB) string { return w.outboxMessage(t, "failed") }
 	return w
+}
+
+// outboxMessage queues a verification email for the target user and sets
+// its outbox status; it returns the outbox row id.
+func (w *World) outboxMessage(t testing.TB, status string) string {
+	t.Helper()
+	ctx := context.Background()
+	u, err := w.Accounts.UserByEmail(ctx, "target@t.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.VerifiedAt = nil // SendVerification skips verified users
+	if err := w.Accounts.SendVerification(ctx, u); err != nil {
+		t.Fatalf("queue mail: %v", err)
+	}
+	var id int64
+	if err := w.App.DB.NewSelect().Table("mail_outbox").Column("id").Order("id DESC").Limit(1).Scan(ctx, &id); err != nil {
+		t.Fatalf("outbox row: %v", err)
+	}
+	if _, err := w.App.DB.NewUpdate().Table("mail_outbox").Set("status = ?", status).Where("id = ?", id).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return strconv.FormatInt(id, 10)
 }
 
 // CreateOrg inserts an organisation.
