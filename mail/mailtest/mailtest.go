@@ -7,15 +7,24 @@
 //	msg := srv.WaitFor(t, "ann@example.com", 10*time.Second)
 //	link := mailtest.Links(msg)[0]
 //
-// The server offers no TLS (so smtp:// senders must go on without STARTTLS)
-// and accepts AUTH PLAIN and LOGIN with any credentials, or no AUTH at all.
+// By default the server offers no TLS (so smtp:// senders must go on
+// without STARTTLS) and accepts AUTH PLAIN and LOGIN with any credentials,
+// or no AUTH at all. Options add STARTTLS or implicit TLS with a
+// self-signed certificate (ClientTLS trusts it) and limit the mechanisms.
 package mailtest
 
 import (
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"errors"
 	"fmt"
 	"io"
+	"math/big"
 	"mime"
 	"net"
 	"net/mail"
@@ -35,6 +44,8 @@ type Message struct {
 	From     string      // envelope sender (MAIL FROM)
 	To       []string    // envelope recipients (RCPT TO)
 	AuthUser string      // user name given with AUTH, empty without AUTH
+	AuthMech string      // PLAIN or LOGIN, empty without AUTH
+	TLS      bool        // the message arrived over TLS
 	Subject  string      // decoded Subject header
 	Header   mail.Header // all headers as received
 	Text     string      // decoded text/plain part
@@ -47,6 +58,8 @@ type Server struct {
 	srv  *smtp.Server
 	ln   net.Listener
 	addr string
+	opts options
+	cert *x509.Certificate
 
 	mu        sync.Mutex
 	msgs      []Message
@@ -56,31 +69,111 @@ type Server struct {
 	rejectAll *smtp.SMTPError
 }
 
+// Option changes how the server behaves.
+type Option func(*options)
+
+type options struct {
+	startTLS, implicitTLS bool
+	mechs                 []string
+}
+
+// WithSTARTTLS offers STARTTLS and accepts AUTH only after it.
+func WithSTARTTLS() Option { return func(o *options) { o.startTLS = true } }
+
+// WithImplicitTLS speaks TLS from the first byte (smtps://).
+func WithImplicitTLS() Option { return func(o *options) { o.implicitTLS = true } }
+
+// WithAuthMechanisms limits the AUTH mechanisms offered (sasl.Plain,
+// sasl.Login).
+func WithAuthMechanisms(mechs ...string) Option {
+	return func(o *options) { o.mechs = mechs }
+}
+
 // Start runs a server on 127.0.0.1 on a free port; it stops when the test
 // ends.
-func Start(t testing.TB) *Server {
+func Start(t testing.TB, opts ...Option) *Server {
 	t.Helper()
+	o := options{mechs: []string{sasl.Plain, sasl.Login}}
+	for _, opt := range opts {
+		opt(&o)
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("mailtest: listen: %v", err)
 	}
-	s := &Server{ln: ln, addr: ln.Addr().String(), taken: map[int]bool{}, changed: make(chan struct{})}
+	s := &Server{ln: ln, addr: ln.Addr().String(), opts: o, taken: map[int]bool{}, changed: make(chan struct{})}
 	s.srv = smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
-		return &session{srv: s}, nil
+		return &session{srv: s, conn: c}, nil
 	}))
 	s.srv.Domain = "mailtest.localhost"
-	s.srv.AllowInsecureAuth = true
+	s.srv.AllowInsecureAuth = !o.startTLS
 	s.srv.ReadTimeout = 30 * time.Second
 	s.srv.WriteTimeout = 30 * time.Second
 	s.srv.MaxMessageBytes = 32 << 20
 	s.srv.ErrorLog = discardLogger{}
+	if o.startTLS || o.implicitTLS {
+		cert, leaf, err := selfSigned()
+		if err != nil {
+			t.Fatalf("mailtest: certificate: %v", err)
+		}
+		s.cert = leaf
+		cfg := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		if o.startTLS {
+			s.srv.TLSConfig = cfg
+		} else {
+			ln = tls.NewListener(ln, cfg)
+		}
+	}
 	go func() { _ = s.srv.Serve(ln) }()
 	t.Cleanup(func() { _ = s.srv.Close() })
 	return s
 }
 
-// URL is the --smtp-url that reaches this server with AUTH PLAIN.
-func (s *Server) URL() string { return "smtp://user:pass@" + s.addr }
+// ClientTLS returns a TLS configuration that trusts this server's
+// certificate (nil when the server has no TLS).
+func (s *Server) ClientTLS() *tls.Config {
+	if s.cert == nil {
+		return nil
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(s.cert)
+	return &tls.Config{RootCAs: pool, ServerName: "127.0.0.1", MinVersion: tls.VersionTLS12}
+}
+
+func selfSigned() (tls.Certificate, *x509.Certificate, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return tls.Certificate{}, nil, err
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: "mailtest"},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(24 * time.Hour),
+		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1)},
+		DNSNames:     []string{"localhost"},
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return tls.Certificate{}, nil, err
+	}
+	leaf, err := x509.ParseCertificate(der)
+	if err != nil {
+		return tls.Certificate{}, nil, err
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, leaf, nil
+}
+
+// URL is the --smtp-url that reaches this server with credentials
+// (smtps:// for a server with implicit TLS).
+func (s *Server) URL() string {
+	if s.opts.implicitTLS {
+		return "smtps://user:pass@" + s.addr
+	}
+	return "smtp://user:pass@" + s.addr
+}
 
 // Addr is the server's host:port.
 func (s *Server) Addr() string { return s.addr }
@@ -232,14 +325,24 @@ func smtpError(code int, msg string) *smtp.SMTPError {
 
 type session struct {
 	srv  *Server
+	conn *smtp.Conn
 	user string
+	mech string
 	from string
 	to   []string
 }
 
-func (s *session) AuthMechanisms() []string { return []string{sasl.Plain, sasl.Login} }
+func (s *session) AuthMechanisms() []string { return s.srv.opts.mechs }
 
 func (s *session) Auth(mech string) (sasl.Server, error) {
+	offered := false
+	for _, m := range s.srv.opts.mechs {
+		offered = offered || m == mech
+	}
+	if !offered {
+		return nil, smtp.ErrAuthUnknownMechanism
+	}
+	s.mech = mech
 	switch mech {
 	case sasl.Plain:
 		return sasl.NewPlainServer(func(identity, username, password string) error {
@@ -274,7 +377,8 @@ func (s *session) Data(r io.Reader) error {
 	if err != nil {
 		return smtpError(554, err.Error())
 	}
-	m.From, m.To, m.AuthUser = s.from, append([]string(nil), s.to...), s.user
+	m.From, m.To, m.AuthUser, m.AuthMech = s.from, append([]string(nil), s.to...), s.user, s.mech
+	_, m.TLS = s.conn.TLSConnectionState()
 	s.srv.add(m)
 	return nil
 }
