@@ -11,6 +11,7 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/uptrace/bun"
 
 	"github.com/frontdesk/frontdesk/app/dbtest"
@@ -416,4 +417,94 @@ func TestTextOnlyTemplateGetsGeneratedHTML(t *testing.T) {
 	if !strings.Contains(parsed.Text, "Line one & <two>") {
 		t.Errorf("text part = %q", parsed.Text)
 	}
+}
+
+// A sender that died mid-send leaves its row "sending" with a lease; once
+// the lease ends another sender delivers it, and not before.
+func TestExpiredLeaseIsClaimedAgain(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *bun.DB) {
+		ctx := context.Background()
+		srv := mailtest.Start(t)
+		clk := &clock{t: time.Now()}
+		ob := newOutbox(t, clk.Now)
+		id, err := ob.Enqueue(ctx, db, hello("lea@example.com"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.NewUpdate().Model((*fdmail.Entry)(nil)).
+			Set("status = ?", fdmail.StatusSending).Set("attempts = 1").
+			Set("locked_until = ?", clk.Now().Add(5*time.Minute).UTC()).
+			Where("id = ?", id).Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		s := newSender(t, db, ob, srv, clk.Now, 10)
+		if n := runOnce(t, s); n != 0 {
+			t.Fatalf("claimed a row whose lease is still running")
+		}
+		clk.Add(6 * time.Minute)
+		if n := runOnce(t, s); n != 1 {
+			t.Fatalf("claimed %d rows after the lease ended, want 1", n)
+		}
+		srv.WaitFor(t, "lea@example.com", 5*time.Second)
+		if e := entry(t, db, id); e.Status != fdmail.StatusSent || e.Attempts != 2 {
+			t.Fatalf("row = %q after %d attempts", e.Status, e.Attempts)
+		}
+	})
+}
+
+// Without --support-address mail comes from no-reply at the portal's host,
+// and the counters tell sent, retried and failed apart.
+func TestDefaultFromAndCounters(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *bun.DB) {
+		ctx := context.Background()
+		srv := mailtest.Start(t)
+		clk := &clock{t: time.Now()}
+		ob := newOutbox(t, clk.Now)
+		reg := prometheus.NewRegistry()
+		s, err := fdmail.NewSMTPSender(srv.URL(), fdmail.SenderDeps{DB: db, Outbox: ob, Registerer: reg, Now: clk.Now, MaxAttempts: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, to := range []string{"ok@example.com", "retry@example.com", "bad@example.com"} {
+			if _, err := ob.Enqueue(ctx, db, hello(to)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		srv.RejectNext(1, 451, "try later")
+		runOnce(t, s) // ok@ (first in line) gets 451 and waits; the other two are sent
+		srv.RejectNext(1, 550, "no such user")
+		clk.Add(2 * time.Hour)
+		runOnce(t, s) // ok@ is retried and gets 550: failed
+		want := map[string]float64{"frontdesk_mail_sent_total": 2, "frontdesk_mail_retried_total": 1, "frontdesk_mail_failed_total": 1}
+		for name, v := range want {
+			if got := counterValue(t, reg, name); got != v {
+				t.Errorf("%s = %v, want %v", name, got, v)
+			}
+		}
+		msgs := srv.Messages()
+		if len(msgs) != 2 {
+			t.Fatalf("received %d messages", len(msgs))
+		}
+		if got := msgs[0].Header.Get("From"); got != "<no-reply@help.acme.test>" && got != "no-reply@help.acme.test" {
+			t.Errorf("From = %q", got)
+		}
+		if msgs[0].From != "no-reply@help.acme.test" {
+			t.Errorf("envelope sender = %q", msgs[0].From)
+		}
+	})
+}
+
+func counterValue(t *testing.T, reg *prometheus.Registry, name string) float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == name && len(mf.GetMetric()) == 1 {
+			return mf.GetMetric()[0].GetCounter().GetValue()
+		}
+	}
+	t.Fatalf("metric %s not registered", name)
+	return 0
 }
