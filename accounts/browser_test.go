@@ -136,6 +136,12 @@ func TestBrowserSignupVerifyResetLogin(t *testing.T) {
 		if text != "June" {
 			t.Fatalf("logged in as %q, want June", text)
 		}
+		for _, page := range []string{"/account", "/account/sessions", "/account/tokens"} {
+			br.Run(t, "open "+page, chromedp.Navigate(base+page), chromedp.WaitVisible("h1", chromedp.ByQuery))
+			if p := br.A11yProblems(t); len(p) > 0 {
+				t.Errorf("%s accessibility: %v", page, p)
+			}
+		}
 		if p := br.Problems(); len(p) > 0 {
 			t.Errorf("browser console problems: %v", p)
 		}
