@@ -59,7 +59,7 @@ func NewService(d Deps) *Service {
 	return &Service{
 		db: d.DB, index: d.Index, follower: d.Follower, log: log,
 		baseURL: strings.TrimRight(d.BaseURL, "/"),
-		now:     func() time.Time { return time.Now().UTC() },
+		now:     func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
 	}
 }
 
