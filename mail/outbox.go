@@ -403,13 +403,15 @@ func normalizeNewlines(s string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
 }
 
+var paraRE = regexp.MustCompile(`\n\s*\n`)
+
 var linkRE = regexp.MustCompile(`https?://[^\s<>"]+[^\s<>".,;:!?)\]']`)
 
 // TextToHTML turns plain text into simple HTML: paragraphs at blank lines,
 // line breaks kept, http(s) links made clickable, everything else escaped.
 func TextToHTML(text string) htmltemplate.HTML {
 	var b strings.Builder
-	for _, para := range regexp.MustCompile(`\n\s*\n`).Split(strings.TrimSpace(normalizeNewlines(text)), -1) {
+	for _, para := range paraRE.Split(strings.TrimSpace(normalizeNewlines(text)), -1) {
 		if para == "" {
 			continue
 		}

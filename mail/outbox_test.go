@@ -31,7 +31,7 @@ func (c *clock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unloc
 
 // testTemplates holds the real mail layouts plus two message templates:
 // test_hello has both parts, test_plain only text.
-func testTemplates(t *testing.T) fs.FS {
+func testTemplates(t testing.TB) fs.FS {
 	t.Helper()
 	m := fstest.MapFS{
 		"mail/test_hello.txt":  {Data: []byte("Hello {{.Name}},\n\nconfirm here: {{.Link}}\n\nThanks, {{.Brand.Name}}")},
@@ -48,7 +48,7 @@ func testTemplates(t *testing.T) fs.FS {
 	return m
 }
 
-func newOutbox(t *testing.T, now func() time.Time) *fdmail.Outbox {
+func newOutbox(t testing.TB, now func() time.Time) *fdmail.Outbox {
 	return fdmail.NewOutbox(fdmail.OutboxDeps{
 		Templates: testTemplates(t),
 		Brand: func(context.Context) fdmail.Brand {
