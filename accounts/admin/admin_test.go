@@ -119,9 +119,18 @@ func TestDeactivationEndsSessions(t *testing.T) {
 			t.Error("deactivation not audited")
 		}
 
-		// Reactivated, he can sign in again (a new session works).
+		// Nor can he log in again while deactivated.
+		again := apptest.NewClient(t, w.App)
+		resp = again.PostForm("/login", apptest.Values("email", bob.Email, "password", authztest.Password))
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusSeeOther {
+			t.Fatalf("deactivated user logged in: %s", resp.Header.Get("Location"))
+		}
+
+		// Reactivated, he can log in again.
 		wantStatus(t, adminBrowser.PostForm(fmt.Sprintf("/admin/users/%d/reactivate", bob.ID), nil), http.StatusSeeOther)
-		wantStatus(t, w.Client(t, authztest.CustomerB).Get("/account/"), http.StatusOK)
+		w.LogInWithForm(t, again, bob.Email, authztest.Password)
+		wantStatus(t, again.Get("/account/"), http.StatusOK)
 		if len(auditRows(t, w, "user.reactivate", bob.ID)) != 1 {
 			t.Error("reactivation not audited")
 		}

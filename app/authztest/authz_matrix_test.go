@@ -206,7 +206,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 					t.Errorf("%s: %v", r.route, err)
 					break
 				}
-				status, loc := send(t, w, actor, method, target)
+				status, loc, body := send(t, w, actor, method, target)
+				if status >= 500 {
+					// Show what the server said (promhttp explains itself).
+					loc = body
+				}
 				checkOutcome(t, r.route, target, actor, r.allow&actorBits[actor] != 0, r.allow&hidden != 0, status, loc)
 			}
 		}
@@ -258,7 +262,7 @@ func fillPath(t testing.TB, path, args string, w *World) (string, error) {
 // send makes one request as actor: a browser with its session for pages,
 // a bearer token for /api. Every state-changing request carries a valid
 // CSRF token, so what is left to deny it is authorisation.
-func send(t *testing.T, w *World, actor, method, target string) (int, string) {
+func send(t *testing.T, w *World, actor, method, target string) (status int, location, body string) {
 	t.Helper()
 	c := w.Client(t, actor)
 	api := strings.HasPrefix(target, "/api/")
@@ -279,8 +283,11 @@ func send(t *testing.T, w *World, actor, method, target string) (int, string) {
 		req.Header.Set("Authorization", "Bearer "+w.Actors[actor].Token)
 	}
 	resp := c.Do(req)
-	resp.Body.Close()
-	return resp.StatusCode, resp.Header.Get("Location")
+	body = apptest.Body(t, resp)
+	if len(body) > 300 {
+		body = body[:300]
+	}
+	return resp.StatusCode, resp.Header.Get("Location"), body
 }
 
 // checkOutcome asserts allow or the expected denial.
@@ -291,7 +298,7 @@ func checkOutcome(t *testing.T, key, target, actor string, allow, hidden bool, s
 	where := fmt.Sprintf("%s (%s) as %s", key, target, actor)
 	switch {
 	case status >= 500:
-		t.Errorf("%s: server error %d", where, status)
+		t.Errorf("%s: server error %d: %s", where, status, loc)
 	case status == http.StatusForbidden:
 		t.Errorf("%s: 403 reveals that the object exists; deny with 404 (or login for anonymous)", where)
 	case allow:
