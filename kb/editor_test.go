@@ -633,7 +633,7 @@ func TestEditorCategories(t *testing.T) {
 		// top-level categories are offered as parents.
 		_, page := e.get("agent", "/agent/kb/categories")
 		doc := parseHTML(t, page)
-		rows := doc.Find(".kb-categories tbody tr")
+		rows := doc.Find(".kb-category-table tbody tr")
 		if rows.Length() != 2 || !strings.Contains(rows.Eq(1).Text(), "Invoices") || !rows.Eq(1).HasClass("kb-section-row") {
 			t.Fatalf("category rows: %q", rows.Text())
 		}
