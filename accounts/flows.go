@@ -194,7 +194,7 @@ func (s *Service) Login(ctx context.Context, email, password, ip string) (*User,
 	}
 	ok := false
 	if u != nil && u.PasswordHash != nil && u.DeactivatedAt == nil {
-		ok, err = verifyPassword(*u.PasswordHash, password)
+		ok, err = s.pw.verify(*u.PasswordHash, password)
 		if err != nil {
 			s.log.Error("stored password hash unreadable", "user_id", u.ID, "err", err)
 		}
@@ -435,11 +435,11 @@ func (s *Service) UpdateProfile(ctx context.Context, userID int64, in ProfileInp
 
 // checkCurrentPassword verifies the user's current password for a
 // sensitive change; users without one (claimed by magic link) pass.
-func checkCurrentPassword(u *User, current string) error {
+func (s *Service) checkCurrentPassword(u *User, current string) error {
 	if u.PasswordHash == nil {
 		return nil
 	}
-	ok, err := verifyPassword(*u.PasswordHash, current)
+	ok, err := s.pw.verify(*u.PasswordHash, current)
 	if err != nil {
 		return err
 	}
@@ -463,7 +463,7 @@ func (s *Service) RequestEmailChange(ctx context.Context, userID int64, newEmail
 	if newEmail == u.Email {
 		return web.FieldErrors{"email": "That is already your address."}
 	}
-	if err := checkCurrentPassword(u, currentPassword); errors.Is(err, ErrWrongPassword) {
+	if err := s.checkCurrentPassword(u, currentPassword); errors.Is(err, ErrWrongPassword) {
 		return web.FieldErrors{"current_password": "Your current password is not right."}
 	} else if err != nil {
 		return err
@@ -531,7 +531,7 @@ func (s *Service) ChangePassword(ctx context.Context, userID, keepSession int64,
 		return err
 	}
 	fe := web.FieldErrors{}
-	if err := checkCurrentPassword(u, current); errors.Is(err, ErrWrongPassword) {
+	if err := s.checkCurrentPassword(u, current); errors.Is(err, ErrWrongPassword) {
 		fe.Add("current_password", "Your current password is not right.")
 	} else if err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"unicode/utf8"
 
@@ -41,6 +42,9 @@ const (
 type passwords struct {
 	params Argon2Params
 	common map[string]struct{}
+	// slots bounds concurrent argon2 runs (each takes params.Memory KiB),
+	// so a burst of logins queues instead of exhausting memory.
+	slots chan struct{}
 }
 
 func newPasswords(p Argon2Params) *passwords {
@@ -56,7 +60,14 @@ func newPasswords(p Argon2Params) *passwords {
 		}
 		common[strings.ToLower(line)] = struct{}{}
 	}
-	return &passwords{params: p, common: common}
+	return &passwords{params: p, common: common, slots: make(chan struct{}, max(2, runtime.NumCPU()))}
+}
+
+// verify is verifyPassword within the concurrency bound.
+func (p *passwords) verify(encoded, pw string) (bool, error) {
+	p.slots <- struct{}{}
+	defer func() { <-p.slots }()
+	return verifyPassword(encoded, pw)
 }
 
 // check returns a message for the user when pw is not acceptable for the
@@ -82,6 +93,8 @@ func (p *passwords) check(pw, email string) string {
 
 // hash returns the PHC string $argon2id$v=19$m=…,t=…,p=…$salt$hash.
 func (p *passwords) hash(pw string) (string, error) {
+	p.slots <- struct{}{}
+	defer func() { <-p.slots }()
 	salt := make([]byte, argonSaltLen)
 	if _, err := rand.Read(salt); err != nil {
 		return "", err
@@ -94,7 +107,7 @@ func (p *passwords) hash(pw string) (string, error) {
 
 var errBadHash = errors.New("accounts: malformed password hash")
 
-// verify reports whether pw matches the PHC string encoded, using the
+// verifyPassword reports whether pw matches the PHC string encoded, using the
 // parameters recorded in it (so raising the cost keeps old hashes valid).
 func verifyPassword(encoded, pw string) (bool, error) {
 	parts := strings.Split(encoded, "$")
