@@ -26,7 +26,7 @@ const (
 	boostPrefixAlt = 0.7 // a completion of the half-typed last word
 	boostCorrected = 0.9 // a typo correction
 
-	boostPhraseTitle = 2.5 // the query's words next to each other in the title
+	boostPhraseTitle = 8.0 // the query's words together in the title, summary or tags
 	boostPhraseBody  = 1.2
 
 	weightTitleCoverage = 0.6
@@ -39,14 +39,15 @@ const (
 
 // slot is one word of the query with the terms that may stand for it.
 type slot struct {
-	raw      string   // the word as typed
-	terms    []string // analysed terms; the first is the main one
-	boosts   []float64
-	position int    // token position, for phrase proximity
-	prefix   bool   // the half-typed last word
-	fixed    string // the correction of a misspelled word
-	start    int    // byte offsets of the word in the query text
-	end      int
+	raw       string   // the word as typed
+	terms     []string // analysed terms; the first is the main one
+	boosts    []float64
+	position  int    // token position, for phrase proximity
+	prefix    bool   // the half-typed last word
+	fixed     string // the correction of a misspelled word (a term)
+	fixedWord string // the same as written, when known
+	start     int    // byte offsets of the word in the query text
+	end       int
 }
 
 // parsed is the query split into quoted phrases and free words.
@@ -135,7 +136,7 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 	} else {
 		bq.AddMust(main)
 	}
-	if prox := ix.proximityQuery(slots); prox != nil {
+	if prox := ix.proximityQuery(p, slots); prox != nil {
 		bq.AddShould(prox)
 	}
 	if q.CategorySlug != "" {
@@ -215,7 +216,7 @@ func (ix *Index) buildSlots(lk *lookup, p parsed) ([]slot, error) {
 		raw := strings.ToLower(p.free[tok.Start:tok.End])
 		s := slot{raw: raw, position: tok.Position, start: tok.Start, end: tok.End}
 		isLast := i == len(tokens)-1 && p.trailing && tok.End == trimmedEnd
-		r, err := lk.resolve(term)
+		r, err := lk.resolve(term, raw)
 		if err != nil {
 			return nil, err
 		}
@@ -235,7 +236,7 @@ func (ix *Index) buildSlots(lk *lookup, p parsed) ([]slot, error) {
 			}
 		}
 		if len(s.terms) == 0 && r.corrected != "" {
-			s.terms, s.boosts, s.fixed = append(s.terms, r.corrected), append(s.boosts, boostCorrected), r.corrected
+			s.terms, s.boosts, s.fixed, s.fixedWord = append(s.terms, r.corrected), append(s.boosts, boostCorrected), r.corrected, r.word
 		}
 		if len(s.terms) == 0 {
 			continue // unknown and nothing close: it cannot match anything
@@ -326,29 +327,47 @@ func (ix *Index) buildQuery(slots []slot, phrases []string) (query.Query, []quer
 }
 
 // proximityQuery rewards documents where the query's words stand together
-// as typed (a phrase over the main term of each word, stop words as gaps),
-// most of all in the title.
-func (ix *Index) proximityQuery(slots []slot) query.Query {
-	if len(slots) < 2 {
-		return nil
+// as typed: in the title, summary or tags (all words, stop words included,
+// so "sign up" is not "sign in"), or in the body (stop words as gaps).
+func (ix *Index) proximityQuery(p parsed, slots []slot) query.Query {
+	var qs []query.Query
+	words := ix.words.Analyze([]byte(p.free))
+	if len(words) >= 2 && len(words) <= 12 {
+		terms := make([][]string, 0, len(words))
+		for i, w := range words {
+			t := []string{string(w.Term)}
+			if i == len(words)-1 && len(slots) > 0 && slots[len(slots)-1].prefix && slots[len(slots)-1].end == w.End {
+				t = append(t, slots[len(slots)-1].terms...)
+			}
+			terms = append(terms, t)
+		}
+		pq := query.NewMultiPhraseQuery(terms, "phrase")
+		pq.SetBoost(boostPhraseTitle)
+		qs = append(qs, pq)
 	}
-	first := slots[0].position
-	last := slots[len(slots)-1].position
-	if last-first+1 > 12 || last < first {
-		return nil
-	}
-	terms := make([][]string, last-first+1)
-	for _, s := range slots {
-		pos := s.position - first
-		if s.prefix {
-			terms[pos] = append(terms[pos], s.terms...)
-		} else {
-			terms[pos] = append(terms[pos], s.terms[0])
+	if len(slots) >= 2 {
+		first := slots[0].position
+		last := slots[len(slots)-1].position
+		if last-first+1 <= 12 && last >= first {
+			terms := make([][]string, last-first+1)
+			for _, s := range slots {
+				pos := s.position - first
+				if s.prefix {
+					terms[pos] = append(terms[pos], s.terms...)
+				} else {
+					terms[pos] = append(terms[pos], s.terms[0])
+				}
+			}
+			body := query.NewMultiPhraseQuery(terms, "body")
+			body.SetBoost(boostPhraseBody)
+			qs = append(qs, body)
 		}
 	}
-	title := query.NewMultiPhraseQuery(terms, "title")
-	title.SetBoost(boostPhraseTitle)
-	body := query.NewMultiPhraseQuery(terms, "body")
-	body.SetBoost(boostPhraseBody)
-	return query.NewDisjunctionQuery([]query.Query{title, body})
+	switch len(qs) {
+	case 0:
+		return nil
+	case 1:
+		return qs[0]
+	}
+	return query.NewDisjunctionQuery(qs)
 }

@@ -228,6 +228,9 @@ func correctedText(text string, slots []slot, a analysis.Analyzer, texts ...stri
 	}
 	surface := map[string]string{}
 	for _, t := range texts {
+		if allFixedHaveWords(fixed) {
+			break
+		}
 		for _, tok := range a.Analyze([]byte(t)) {
 			term := string(tok.Term)
 			if _, ok := surface[term]; !ok {
@@ -242,7 +245,9 @@ func correctedText(text string, slots []slot, a analysis.Analyzer, texts ...stri
 			continue
 		}
 		b.WriteString(text[pos:s.start])
-		if w, ok := surface[s.fixed]; ok {
+		if s.fixedWord != "" {
+			b.WriteString(s.fixedWord)
+		} else if w, ok := surface[s.fixed]; ok {
 			b.WriteString(w)
 		} else {
 			b.WriteString(s.fixed)
@@ -251,4 +256,13 @@ func correctedText(text string, slots []slot, a analysis.Analyzer, texts ...stri
 	}
 	b.WriteString(text[pos:])
 	return b.String()
+}
+
+func allFixedHaveWords(fixed []slot) bool {
+	for _, s := range fixed {
+		if s.fixedWord == "" {
+			return false
+		}
+	}
+	return true
 }

@@ -18,6 +18,7 @@ const maxCacheEntries = 20000
 type resolution struct {
 	known     bool
 	corrected string // nearest known term when !known, "" when none is close
+	word      string // the corrected word as written, when known
 }
 
 // termCache memoises dictionary lookups between index writes. Every write
@@ -111,69 +112,99 @@ func (l *lookup) close() {
 	}
 }
 
-// resolve reports whether term is in any field's dictionary and, when it
-// is not, the closest known term: edit distance 1 for short words, 2 for
-// longer ones (transpositions count as one edit), ties going to the term
-// found in more documents. Only unknown terms are corrected, so a correct
-// query never pays for fuzzy matching.
-func (l *lookup) resolve(term string) (resolution, error) {
-	if r, ok := l.ix.cache.getTerm(term); ok {
+// resolve reports whether term (the analysed form of the typed word raw)
+// is in any field's dictionary and, when it is not, the closest known
+// word: first among the words of titles, summaries and tags as written,
+// then among the stems of titles and bodies. Only unknown terms are
+// corrected, so a correct query never pays for fuzzy matching.
+func (l *lookup) resolve(term, raw string) (resolution, error) {
+	key := term + "\x00" + raw
+	if r, ok := l.ix.cache.getTerm(key); ok {
 		return r, nil
 	}
-	r, err := l.resolveUncached(term)
+	r, err := l.resolveUncached(term, raw)
 	if err != nil {
 		return r, err
 	}
-	l.ix.cache.putTerm(l.gen, term, r)
+	l.ix.cache.putTerm(l.gen, key, r)
 	return r, nil
 }
 
-func (l *lookup) resolveUncached(term string) (resolution, error) {
+// allowedEdits is how many edits (by optimal string alignment, so a swap
+// of two letters is one) a correction may make: none for short words,
+// where almost anything is a word; one up to seven letters; two beyond.
+func allowedEdits(word string) int {
+	switch n := len([]rune(word)); {
+	case n >= 8:
+		return 2
+	case n >= 4:
+		return 1
+	}
+	return 0
+}
+
+func (l *lookup) known(reader index.IndexReader, term string) (bool, error) {
+	// A term is known when any indexed text field has it.
+	for _, f := range [...]string{"body", "title", "summary", "meta"} {
+		found, err := dictContains(reader, f, term)
+		if err != nil || found {
+			return found, err
+		}
+	}
+	return false, nil
+}
+
+func (l *lookup) resolveUncached(term, raw string) (resolution, error) {
 	reader, err := l.open()
 	if err != nil {
 		return resolution{}, err
 	}
-	// A term is known when any indexed text field has it.
-	for _, f := range [...]string{"body", "title", "summary", "meta"} {
-		found, err := dictContains(reader, f, term)
-		if err != nil {
-			return resolution{}, err
-		}
-		if found {
-			return resolution{known: true}, nil
+	if ok, err := l.known(reader, term); err != nil || ok {
+		return resolution{known: ok}, err
+	}
+	if w, err := l.nearest(reader, raw, allowedEdits(raw), "spell"); err != nil {
+		return resolution{}, err
+	} else if w != "" {
+		if toks := l.ix.analyzer.Analyze([]byte(w)); len(toks) == 1 {
+			stem := string(toks[0].Term)
+			if ok, err := l.known(reader, stem); err != nil {
+				return resolution{}, err
+			} else if ok {
+				return resolution{corrected: stem, word: w}, nil
+			}
 		}
 	}
-	// Allowed edits (by optimal string alignment, so a swap of two
-	// letters is one): none for short words, where almost anything is a
-	// word; one up to seven letters; two beyond. The dictionary is
-	// enumerated one Levenshtein edit wider, because a swap costs two there.
-	n := len([]rune(term))
-	allowed := 0
-	switch {
-	case n >= 8:
-		allowed = 2
-	case n >= 4:
-		allowed = 1
+	stem, err := l.nearest(reader, term, allowedEdits(term), "title", "body")
+	if err != nil {
+		return resolution{}, err
 	}
+	return resolution{corrected: stem}, nil
+}
+
+// nearest returns the dictionary term of fields closest to term within
+// allowed edits, ties going to the term found in more documents; "" when
+// none is close enough.
+func (l *lookup) nearest(reader index.IndexReader, term string, allowed int, fields ...string) (string, error) {
 	if allowed == 0 {
-		return resolution{}, nil
+		return "", nil
 	}
-	fuzziness := min(allowed+1, 2)
 	fr, ok := reader.(index.IndexReaderFuzzy)
 	if !ok {
-		return resolution{}, nil
+		return "", nil
 	}
+	// Enumerate one Levenshtein edit wider: a swap costs two there.
+	fuzziness := min(allowed+1, 2)
 	best, bestDist, bestCount := "", allowed+1, uint64(0)
-	for _, f := range [...]string{"title", "body"} {
+	for _, f := range fields {
 		dict, err := fr.FieldDictFuzzy(f, term, fuzziness, "")
 		if err != nil {
-			return resolution{}, err
+			return "", err
 		}
 		for {
 			e, err := dict.Next()
 			if err != nil {
 				_ = dict.Close()
-				return resolution{}, err
+				return "", err
 			}
 			if e == nil {
 				break
@@ -185,10 +216,10 @@ func (l *lookup) resolveUncached(term string) (resolution, error) {
 		}
 		_ = dict.Close()
 	}
-	if best == "" || bestDist > allowed {
-		return resolution{}, nil
+	if bestDist > allowed {
+		return "", nil
 	}
-	return resolution{corrected: best}, nil
+	return best, nil
 }
 
 // prefixTerms returns the most frequent dictionary terms (title and body)
