@@ -43,10 +43,12 @@ func (s *Service) SeedDemo(ctx context.Context, seeded bool) ([]string, error) {
 	lines := []string{"Demo logins:"}
 	for _, u := range demoUsers() {
 		org := ""
-		if u.org != "" {
-			org = "  (" + u.org + ")"
+		for _, o := range demoOrgs {
+			if o.slug == u.org {
+				org = "  (" + o.name + ")"
+			}
 		}
-		lines = append(lines, fmt.Sprintf("  %-9s %-27s password: %s%s", u.label, u.email, u.password, org))
+		lines = append(lines, fmt.Sprintf("  %-9s %-25s  password: %s%s", u.label, u.email, u.password, org))
 	}
 	if seeded {
 		return lines, nil

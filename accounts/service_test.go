@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/url"
 	"regexp"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -569,6 +570,50 @@ func TestLoginRateLimitSlowsDownButDoesNotLockOut(t *testing.T) {
 		}
 		if !ipLimited {
 			t.Fatal("31 logins from one IP were never limited")
+		}
+	})
+}
+
+func TestDemoSeeder(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *bun.DB) {
+		e := newEnv(t, db)
+		lines, err := e.svc.SeedDemo(e.ctx, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		re := regexp.MustCompile(`^  (\w+)\s+(\S+@\S+)\s+password: (\S+)`)
+		logins := 0
+		for _, l := range lines {
+			m := re.FindStringSubmatch(l)
+			if m == nil {
+				continue
+			}
+			logins++
+			u, err := e.svc.Login(e.ctx, m[2], m[3], "192.0.2.1")
+			if err != nil {
+				t.Fatalf("demo login %q: %v", l, err)
+			}
+			if string(u.Role) != m[1] || u.VerifiedAt == nil {
+				t.Errorf("%s: role %s verified %v, line says %s", u.Email, u.Role, u.VerifiedAt != nil, m[1])
+			}
+		}
+		if logins < 6 || !strings.Contains(strings.Join(lines, "\n"), "admin@demo.frontdesk.test  password: demo-admin-2026") {
+			t.Fatalf("demo lines:\n%s", strings.Join(lines, "\n"))
+		}
+		acme := e.user("carol@acme.example")
+		if acme.Org == nil || acme.Org.Name != "Acme Corp" || !acme.Org.HighValue {
+			t.Fatalf("carol's org = %+v, want high-value Acme Corp", acme.Org)
+		}
+		if globex := e.user("erin@globex.example"); globex.Org == nil || globex.Org.Name != "Globex" || globex.Org.HighValue {
+			t.Fatalf("erin's org = %+v", globex.Org)
+		}
+		users, _ := db.NewSelect().Model((*accounts.User)(nil)).Count(e.ctx)
+		again, err := e.svc.SeedDemo(e.ctx, true)
+		if err != nil || strings.Join(again, "\n") != strings.Join(lines, "\n") {
+			t.Fatalf("seeded=true must print the same lines: %v", err)
+		}
+		if n, _ := db.NewSelect().Model((*accounts.User)(nil)).Count(e.ctx); n != users {
+			t.Fatalf("seeded=true added users: %d -> %d", users, n)
 		}
 	})
 }
