@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -200,6 +201,47 @@ func TestOrganisationSaved(t *testing.T) {
 		}
 	})
 }
+
+// TestDomainAutoJoin: a domain an admin saves on an organisation makes a
+// user who signs up and verifies an address there a member.
+func TestDomainAutoJoin(t *testing.T) {
+	dbtest.EachBackend(t, func(t *testing.T, b dbtest.Backend) {
+		w := world(t, b)
+		admin := w.Client(t, authztest.Admin)
+		wantStatus(t, admin.PostForm(fmt.Sprintf("/admin/orgs/%d", w.OrgA.ID),
+			apptest.Values("name", "Org A", "slug", "org-a", "domains", "joinme.test")), http.StatusSeeOther)
+
+		visitor := apptest.NewClient(t, w.App)
+		resp := visitor.PostForm("/signup", apptest.Values("name", "Jo", "email", "jo@JoinMe.test", "password", authztest.Password))
+		resp.Body.Close()
+		if resp.StatusCode >= 400 {
+			t.Fatalf("sign-up: %d", resp.StatusCode)
+		}
+		var body string
+		if err := w.App.DB.NewSelect().Table("mail_outbox").Column("text_body").
+			Where("to_address = ?", "jo@joinme.test").Order("id DESC").Limit(1).Scan(context.Background(), &body); err != nil {
+			t.Fatalf("verification mail: %v", err)
+		}
+		link := verifyLink.FindString(body)
+		if link == "" {
+			t.Fatalf("no verify link in %q", body)
+		}
+		resp = visitor.Get(strings.TrimPrefix(link, w.App.Config.BaseURL))
+		resp.Body.Close()
+		if resp.StatusCode >= 400 {
+			t.Fatalf("verify: %d", resp.StatusCode)
+		}
+		u := new(accounts.User)
+		if err := w.App.DB.NewSelect().Model(u).Where("email = ?", "jo@joinme.test").Scan(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if u.VerifiedAt == nil || u.OrgID == nil || *u.OrgID != w.OrgA.ID {
+			t.Fatalf("after verification: verified %v, org %v (want %d)", u.VerifiedAt != nil, u.OrgID, w.OrgA.ID)
+		}
+	})
+}
+
+var verifyLink = regexp.MustCompile(`https?://\S+/verify\?token=[A-Za-z0-9_-]+`)
 
 func TestBadInputKeepsTheForm(t *testing.T) {
 	dbtest.EachBackend(t, func(t *testing.T, b dbtest.Backend) {
