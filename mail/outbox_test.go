@@ -508,3 +508,56 @@ func counterValue(t *testing.T, reg *prometheus.Registry, name string) float64 {
 	t.Fatalf("metric %s not registered", name)
 	return 0
 }
+
+// slowMailer records messages and moves the test clock as if each delivery
+// took a while.
+type slowMailer struct {
+	clk  *clock
+	took time.Duration
+	sent []string
+}
+
+func (m *slowMailer) Send(_ context.Context, _ string, to []string, _ []byte) error {
+	m.clk.Add(m.took)
+	m.sent = append(m.sent, to[0])
+	return nil
+}
+
+// When deliveries are slow, rows the worker could no longer send within its
+// lease go back to the queue untouched instead of risking a double send.
+func TestSlowDeliveriesReleaseTheRestOfTheBatch(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *bun.DB) {
+		ctx := context.Background()
+		clk := &clock{t: time.Now()}
+		ob := newOutbox(t, clk.Now)
+		for range 5 {
+			if _, err := ob.Enqueue(ctx, db, hello("slow@example.com")); err != nil {
+				t.Fatal(err)
+			}
+		}
+		m := &slowMailer{clk: clk, took: 2 * time.Minute}
+		s := fdmail.NewSender(fdmail.SenderDeps{DB: db, Mailer: m, From: "support@acme.test", Now: clk.Now,
+			Batch: 5, Lease: 5 * time.Minute, SendTimeout: 2 * time.Minute})
+		if n := runOnce(t, s); n != 5 {
+			t.Fatalf("claimed %d, want 5", n)
+		}
+		if len(m.sent) != 2 {
+			t.Fatalf("sent %d within the lease, want 2", len(m.sent))
+		}
+		var rows []fdmail.Entry
+		if err := db.NewSelect().Model(&rows).Where("status = ?", fdmail.StatusPending).Scan(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != 3 {
+			t.Fatalf("%d rows back in the queue, want 3", len(rows))
+		}
+		for _, e := range rows {
+			if e.Attempts != 0 || e.LockedUntil != nil {
+				t.Errorf("released row %d: attempts %d, locked_until %v", e.ID, e.Attempts, e.LockedUntil)
+			}
+		}
+		if n := runOnce(t, s); n != 3 {
+			t.Fatalf("next run claimed %d, want the 3 released", n)
+		}
+	})
+}

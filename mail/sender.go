@@ -34,6 +34,7 @@ type SenderDeps struct {
 	Batch       int                             // rows claimed at once; default 10
 	MaxAttempts int                             // attempts before a row fails; default 8
 	Lease       time.Duration                   // how long a claim lasts; default 5m
+	SendTimeout time.Duration                   // the Mailer's bound on one delivery; default 2m
 	Backoff     func(attempt int) time.Duration // delay after the n-th failed attempt; default Backoff
 	Now         func() time.Time
 }
@@ -57,8 +58,11 @@ func NewSender(d SenderDeps) *Sender {
 	if d.MaxAttempts <= 0 {
 		d.MaxAttempts = 8
 	}
-	if d.Lease <= 0 {
-		d.Lease = 5 * time.Minute
+	if d.SendTimeout <= 0 {
+		d.SendTimeout = 2 * time.Minute
+	}
+	if d.Lease <= d.SendTimeout {
+		d.Lease = max(5*time.Minute, 2*d.SendTimeout)
 	}
 	if d.Backoff == nil {
 		d.Backoff = Backoff
@@ -144,11 +148,42 @@ func (s *Sender) RunOnce(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("mail: claim outbox rows: %w", err)
 	}
 	for i := range rows {
-		if err := s.deliver(ctx, &rows[i]); err != nil {
+		e := &rows[i]
+		// Hand back what this worker can no longer send within its lease
+		// (slow server) or at all (shutting down), so another sender takes
+		// it now instead of both sending it or it waiting for the lease.
+		if ctx.Err() != nil || e.LockedUntil == nil || s.d.Now().Add(s.d.SendTimeout).After(*e.LockedUntil) {
+			if err := s.release(ctx, rows[i:]); err != nil {
+				return len(rows), err
+			}
+			break
+		}
+		if err := s.deliver(ctx, e); err != nil {
 			return len(rows), err
 		}
 	}
 	return len(rows), nil
+}
+
+// release returns claimed, unsent rows to the queue without counting the
+// attempt.
+func (s *Sender) release(ctx context.Context, rows []Entry) error {
+	ids := make([]int64, len(rows))
+	for i, e := range rows {
+		ids[i] = e.ID
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	_, err := s.d.DB.NewUpdate().Model((*Entry)(nil)).
+		Set("status = ?", StatusPending).
+		Set("locked_until = NULL").
+		Set("attempts = attempts - 1").
+		Where("id IN (?)", bun.In(ids)).Where("status = ?", StatusSending).
+		Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("mail: release outbox rows: %w", err)
+	}
+	return nil
 }
 
 // claim marks due rows as being sent by this worker until the lease ends,

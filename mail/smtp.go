@@ -263,6 +263,10 @@ func NewSMTPSender(smtpURL string, d SenderDeps) (*Sender, error) {
 			d.From = "no-reply@localhost"
 		}
 	}
-	d.Mailer = NewSMTPMailer(cfg)
+	m := NewSMTPMailer(cfg)
+	if d.SendTimeout > 0 {
+		m.Timeout = d.SendTimeout
+	}
+	d.Mailer = m
 	return NewSender(d), nil
 }
