@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -94,8 +96,12 @@ func lockRateRow(ctx context.Context, tx bun.Tx, key string, now time.Time) (*Ra
 func (s *Service) hit(ctx context.Context, checks map[string]Limit) error {
 	now := s.clock()
 	var wait time.Duration
+	// Rows are locked in key order so two requests sharing keys cannot
+	// deadlock on PostgreSQL.
+	keys := slices.Sorted(maps.Keys(checks))
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		for key, lim := range checks {
+		for _, key := range keys {
+			lim := checks[key]
 			r, err := lockRateRow(ctx, tx, key, now)
 			if err != nil {
 				return err

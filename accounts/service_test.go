@@ -617,3 +617,35 @@ func TestDemoSeeder(t *testing.T) {
 		}
 	})
 }
+
+func TestConcurrentBadLoginsNeverFail(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *bun.DB) {
+		e := newEnv(t, db)
+		e.signupVerified("busy@example.com", "busy's long password")
+		errs := make([]error, 50)
+		var wg sync.WaitGroup
+		for i := range errs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				// Two IPs so per-IP and per-account rows are locked together.
+				_, errs[i] = e.svc.Login(e.ctx, "busy@example.com", "not the password", []string{"192.0.2.1", "192.0.2.2"}[i%2])
+			}()
+		}
+		wg.Wait()
+		limited := 0
+		for i, err := range errs {
+			var rl *accounts.RateLimitError
+			switch {
+			case errors.As(err, &rl):
+				limited++
+			case errors.Is(err, accounts.ErrInvalidCredentials):
+			default:
+				t.Errorf("login %d: %v", i, err)
+			}
+		}
+		if limited < 40 {
+			t.Fatalf("%d of 50 concurrent bad logins were limited, want at least 40 (limit 10 per account)", limited)
+		}
+	})
+}
