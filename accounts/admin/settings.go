@@ -1,7 +1,6 @@
 package admin
 
 import (
-	"context"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -9,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/uptrace/bun"
 
 	"github.com/frontdesk/frontdesk/app/web"
 )
@@ -109,10 +107,10 @@ func (h *Handlers) saveSettings(c *fiber.Ctx) error {
 	if err := h.settings.Set(ctx, vals); err != nil {
 		return err
 	}
+	// The settings store writes in its own transaction, so the audit row
+	// follows it rather than sharing it.
 	if len(changed) > 0 {
-		if err := h.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-			return h.audit(ctx, tx, auditEntry(c, "settings.update", "settings", 0, strings.Join(changed, "; ")))
-		}); err != nil {
+		if err := h.audit(ctx, h.db, auditEntry(c, "settings.update", "settings", 0, strings.Join(changed, "; "))); err != nil {
 			return err
 		}
 	}
