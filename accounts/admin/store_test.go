@@ -1,0 +1,78 @@
+package admin
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/frontdesk/frontdesk/accounts"
+	"github.com/frontdesk/frontdesk/app/dbtest"
+	"github.com/frontdesk/frontdesk/app/web"
+)
+
+func TestStorePagingAndCounts(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *bun.DB) {
+		ctx := context.Background()
+		now := time.Now().UTC()
+		for i := 0; i < PerPage+5; i++ {
+			u := &accounts.User{Email: fmt.Sprintf("user%02d@x.test", i), Name: fmt.Sprintf("User_%d", i),
+				Role: web.RoleCustomer, CreatedAt: now, UpdatedAt: now}
+			if i%3 == 0 {
+				u.VerifiedAt = &now
+			}
+			if i == 0 {
+				u.Role, u.DeactivatedAt = web.RoleAgent, &now
+			}
+			if _, err := db.NewInsert().Model(u).Exec(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		page1, more, err := ListUsers(ctx, db, UserFilter{Page: 1})
+		if err != nil || len(page1) != PerPage || !more {
+			t.Fatalf("page 1: %d users, more %v, err %v", len(page1), more, err)
+		}
+		page2, more, err := ListUsers(ctx, db, UserFilter{Page: 2})
+		if err != nil || len(page2) != 5 || more || page2[0].Email != fmt.Sprintf("user%02d@x.test", PerPage) {
+			t.Fatalf("page 2: %d users, more %v, err %v", len(page2), more, err)
+		}
+		// "_" is literal, not LIKE's any-character.
+		got, _, err := ListUsers(ctx, db, UserFilter{Q: "r_1"})
+		if err != nil || len(got) != 11 { // User_1, User_10..User_19
+			t.Fatalf("q=r_1: %d users (%v)", len(got), err)
+		}
+		got, _, _ = ListUsers(ctx, db, UserFilter{Q: "er1"})
+		if len(got) != 10 { // user10..user19 by email
+			t.Fatalf("q=er1: %d users", len(got))
+		}
+
+		counts, err := CountUsersByRole(ctx, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []RoleCount{
+			{Role: "agent", Active: 0, Deactivated: 1, Unverified: 0},
+			{Role: "customer", Active: PerPage + 4, Deactivated: 0, Unverified: 20},
+		}
+		if fmt.Sprint(counts) != fmt.Sprint(want) {
+			t.Fatalf("counts = %+v, want %+v", counts, want)
+		}
+
+		for i := 0; i < 3; i++ {
+			if err := InsertAudit(ctx, db, &accounts.AuditEntry{Action: fmt.Sprintf("a.%d", i%2), ActorEmail: "Boss@x.test",
+				CreatedAt: now.Add(time.Duration(i) * time.Second)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		rows, _, err := ListAudit(ctx, db, AuditFilter{Action: "a.0", Actor: "boss"})
+		if err != nil || len(rows) != 2 || !rows[0].CreatedAt.After(rows[1].CreatedAt) {
+			t.Fatalf("audit a.0 by boss: %+v (%v)", rows, err)
+		}
+		actions, err := AuditActions(ctx, db)
+		if err != nil || fmt.Sprint(actions) != "[a.0 a.1]" {
+			t.Fatalf("actions = %v (%v)", actions, err)
+		}
+	})
+}
