@@ -364,3 +364,35 @@ func TestUserSearch(t *testing.T) {
 		}
 	})
 }
+
+func TestResendVerification(t *testing.T) {
+	dbtest.EachBackend(t, func(t *testing.T, b dbtest.Backend) {
+		w := world(t, b)
+		c := w.Client(t, authztest.Admin)
+		unverified := w.Actors[authztest.Unverified].User
+		outbox := func() int {
+			n, err := w.App.DB.NewSelect().Table("mail_outbox").Where("to_address = ?", unverified.Email).Count(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			return int(n)
+		}
+		before := outbox()
+		if !strings.Contains(apptest.Body(t, c.Get(fmt.Sprintf("/admin/users/%d", unverified.ID))), "Resend verification email") {
+			t.Error("no resend button for an unverified user")
+		}
+		wantStatus(t, c.PostForm(fmt.Sprintf("/admin/users/%d/verification", unverified.ID), nil), http.StatusSeeOther)
+		if outbox() != before+1 {
+			t.Errorf("outbox to %s: %d messages, want %d", unverified.Email, outbox(), before+1)
+		}
+		if len(auditRows(t, w, "user.verification_resent", unverified.ID)) != 1 {
+			t.Error("resend not audited")
+		}
+		// A verified user has nothing to resend.
+		alice := w.Actors[authztest.CustomerA].User
+		if strings.Contains(apptest.Body(t, c.Get(fmt.Sprintf("/admin/users/%d", alice.ID))), "Resend verification email") {
+			t.Error("resend button shown for a verified user")
+		}
+		wantStatus(t, c.PostForm(fmt.Sprintf("/admin/users/%d/verification", alice.ID), nil), http.StatusUnprocessableEntity)
+	})
+}
