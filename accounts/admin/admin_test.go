@@ -48,6 +48,11 @@ func TestRoleChangeIsAuditedAndTakesEffect(t *testing.T) {
 
 		wantStatus(t, aliceBrowser.Get("/agent/kb/"), http.StatusNotFound)
 
+		// Without the CSRF token (a forged cross-site form) nothing changes.
+		forged := apptest.Values("role", "admin", "_csrf", "forged-token-forged-token-forged-token")
+		wantStatus(t, adminBrowser.PostForm(fmt.Sprintf("/admin/users/%d/role", alice.ID), forged), http.StatusForbidden)
+		wantStatus(t, aliceBrowser.Get("/admin/"), http.StatusNotFound)
+
 		resp := adminBrowser.PostForm(fmt.Sprintf("/admin/users/%d/role", alice.ID), apptest.Values("role", "agent"))
 		wantStatus(t, resp, http.StatusSeeOther)
 		resp = adminBrowser.Get(resp.Header.Get("Location"))
