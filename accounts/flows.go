@@ -473,6 +473,11 @@ func (s *Service) RequestEmailChange(ctx context.Context, userID int64, newEmail
 	} else if !errors.Is(err, ErrUserNotFound) {
 		return err
 	}
+	// Each request mails an address the user typed: keep that from
+	// becoming a way to spam strangers.
+	if err := s.hit(ctx, map[string]Limit{fmt.Sprintf("email_change:user:%d", u.ID): s.limits.ResetPerAccount}); err != nil {
+		return err
+	}
 	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		secret, err := s.createToken(ctx, tx, &UserToken{UserID: u.ID, Purpose: PurposeEmailChange, NewEmail: newEmail}, EmailChangeTokenTTL)
 		if err != nil {
@@ -515,11 +520,21 @@ func (s *Service) ConfirmEmailChange(ctx context.Context, secret, ip string) (*U
 			}
 			return err
 		}
-		return Audit(ctx, tx, AuditEntry{ActorID: &u.ID, ActorEmail: u.Email, Action: AuditEmailChange, TargetType: "user", TargetID: &u.ID, Detail: fmt.Sprintf("%s -> %s", old, u.Email), IP: ip, CreatedAt: now})
+		if err := Audit(ctx, tx, AuditEntry{ActorID: &u.ID, ActorEmail: u.Email, Action: AuditEmailChange, TargetType: "user", TargetID: &u.ID, Detail: fmt.Sprintf("%s -> %s", old, u.Email), IP: ip, CreatedAt: now}); err != nil {
+			return err
+		}
+		// The old address hears about it, so a hijacked session that
+		// changed the address does not go unnoticed.
+		return s.queueMail(ctx, tx, fdmail.Message{
+			To: old, ToName: u.Name, Subject: "Your email address was changed",
+			Template: "accounts_email_changed", Kind: "email_changed",
+			Data: map[string]any{"Name": u.Name, "OldEmail": old, "NewEmail": u.Email},
+		})
 	})
 	if err != nil {
 		return nil, err
 	}
+	s.wakeOutbox()
 	return u, nil
 }
 

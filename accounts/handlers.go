@@ -328,13 +328,21 @@ func (s *Service) accountFormFailed(c *fiber.Ctx, err error, key, fragment strin
 		return lerr
 	}
 	sub := formData("", form, nil, "")
+	status := fiber.StatusUnprocessableEntity
 	var fe web.FieldErrors
-	if !errors.As(err, &fe) {
+	var rl *RateLimitError
+	switch {
+	case errors.As(err, &fe):
+	case errors.As(err, &rl):
+		status = fiber.StatusTooManyRequests
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(rl.RetryAfter/time.Second)))
+		fe = web.FieldErrors{"email": "Too many requests. Please wait " + waitText(rl.RetryAfter) + " and try again."}
+	default:
 		return err
 	}
 	sub["Errors"] = fe
 	data[key] = sub
-	c.Status(fiber.StatusUnprocessableEntity)
+	c.Status(status)
 	if web.IsHTMX(c) {
 		return web.Render(c, "accounts/account", fragment, web.PageData(c, sub))
 	}

@@ -3,6 +3,7 @@ package accounts_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 	"regexp"
 	"strings"
@@ -373,6 +374,20 @@ func TestEmailChange(t *testing.T) {
 		}
 		if got := e.user("new@example.com"); got.ID != u.ID || got.VerifiedAt == nil {
 			t.Fatalf("after confirmation: %+v", got)
+		}
+		if ms := e.mails("old@example.com"); ms[len(ms)-1].Kind != "email_changed" || !strings.Contains(ms[len(ms)-1].TextBody, "new@example.com") {
+			t.Fatal("the old address was not told about the change")
+		}
+		// Requests that mail a typed address are rate limited.
+		var limited *accounts.RateLimitError
+		for i := 0; i < 6 && limited == nil; i++ {
+			err := e.svc.RequestEmailChange(e.ctx, u.ID, fmt.Sprintf("spam%d@example.com", i), "a long password here")
+			if err != nil && !errors.As(err, &limited) {
+				t.Fatal(err)
+			}
+		}
+		if limited == nil {
+			t.Fatal("email-change requests are not rate limited")
 		}
 		if _, err := e.svc.Login(e.ctx, "new@example.com", "a long password here", "192.0.2.1"); err != nil {
 			t.Fatalf("login with the new address: %v", err)
