@@ -499,6 +499,22 @@ func TestAPITokens(t *testing.T) {
 		if len(list) != 1 || list[0].LastUsedAt == nil || list[0].TokenHash == secret {
 			t.Fatalf("tokens = %+v", list)
 		}
+		// last_used_at is written at most once a minute, not per request.
+		first := *list[0].LastUsedAt
+		e.clock.Advance(30 * time.Second)
+		if _, err := e.svc.AuthenticateToken(e.ctx, secret); err != nil {
+			t.Fatal(err)
+		}
+		if list, _ = e.svc.APITokens(e.ctx, u.ID); !list[0].LastUsedAt.Equal(first) {
+			t.Fatalf("last_used_at rewritten after 30s: %v -> %v", first, list[0].LastUsedAt)
+		}
+		e.clock.Advance(31 * time.Second)
+		if _, err := e.svc.AuthenticateToken(e.ctx, secret); err != nil {
+			t.Fatal(err)
+		}
+		if list, _ = e.svc.APITokens(e.ctx, u.ID); !list[0].LastUsedAt.After(first) {
+			t.Fatalf("last_used_at not updated after a minute: %v", list[0].LastUsedAt)
+		}
 		for _, bad := range []string{"", "fd_nope", secret + "x", "Bearer " + secret} {
 			if _, err := e.svc.AuthenticateToken(e.ctx, bad); !errors.Is(err, accounts.ErrBadToken) {
 				t.Errorf("token %q: %v", bad, err)
@@ -661,6 +677,39 @@ func TestConcurrentBadLoginsNeverFail(t *testing.T) {
 		}
 		if limited < 40 {
 			t.Fatalf("%d of 50 concurrent bad logins were limited, want at least 40 (limit 10 per account)", limited)
+		}
+	})
+}
+
+func TestPrune(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *bun.DB) {
+		e := newEnv(t, db)
+		u := e.signupVerified("pru@example.com", "pru's long password")
+		short, _, _ := e.svc.CreateSession(e.ctx, u, false, "short", "192.0.2.1")
+		long, _, _ := e.svc.CreateSession(e.ctx, u, true, "long", "192.0.2.1")
+		if err := e.svc.RequestPasswordReset(e.ctx, u.Email, "192.0.2.1"); err != nil {
+			t.Fatal(err)
+		}
+		e.clock.Advance(2 * 24 * time.Hour)
+		if err := e.svc.Prune(e.ctx); err != nil {
+			t.Fatal(err)
+		}
+		var sessions []accounts.Session
+		if err := db.NewSelect().Model(&sessions).Scan(e.ctx); err != nil {
+			t.Fatal(err)
+		}
+		if len(sessions) != 1 || !sessions[0].Remember {
+			t.Fatalf("sessions after prune = %+v, want only the remembered one", sessions)
+		}
+		if id, _ := e.svc.SessionIdentity(e.ctx, long); id == nil {
+			t.Fatal("remembered session pruned")
+		}
+		if id, _ := e.svc.SessionIdentity(e.ctx, short); id != nil {
+			t.Fatal("expired session still valid")
+		}
+		// The used verify token and the expired reset token are gone.
+		if n, _ := db.NewSelect().Model((*accounts.UserToken)(nil)).Count(e.ctx); n != 0 {
+			t.Fatalf("%d tokens left after prune", n)
 		}
 	})
 }
