@@ -47,7 +47,7 @@ func (s *Service) Mount(r fiber.Router) {
 	acc.Post("/tokens", s.createAPIToken)
 	acc.Post("/tokens/:id/revoke", s.revokeToken)
 
-	r.Get("/api/v1/me", s.apiMe)
+	r.Get("/api/v1/me", policy.Require(policy.UseAccount), s.apiMe)
 }
 
 // formData is what every form template gets: the submitted values (never
@@ -499,11 +499,7 @@ func (s *Service) revokeToken(c *fiber.Ctx) error {
 
 // apiMe answers who the bearer token belongs to.
 func (s *Service) apiMe(c *fiber.Ctx) error {
-	id := web.CurrentUser(c)
-	if id == nil {
-		return web.JSONError(c, fiber.StatusUnauthorized, "authentication required")
-	}
-	u, err := s.UserByID(c.UserContext(), id.UserID)
+	u, err := s.UserByID(c.UserContext(), web.CurrentUser(c).UserID)
 	if err != nil {
 		return err
 	}
