@@ -47,24 +47,20 @@ func slugTaken(ctx context.Context, db bun.IDB, table, slug string, exceptID int
 	return db.NewSelect().Table(table).Where("slug = ?", slug).Where("id <> ?", exceptID).Exists(ctx)
 }
 
-// freeSlug returns base, or base-2, base-3… whichever is free.
+// freeSlug returns base, or base-2, base-3… whichever is free. Each probe
+// is an exact, indexed lookup (a LIKE 'base-%' scan would make a large
+// import quadratic).
 func freeSlug(ctx context.Context, db bun.IDB, table, base string, exceptID int64) (string, error) {
-	var used []string
-	if err := db.NewSelect().Table(table).Column("slug").
-		Where("(slug = ? OR slug LIKE ? ESCAPE '\\')", base, escapeLike(base)+"-%").
-		Where("id <> ?", exceptID).Scan(ctx, &used); err != nil {
-		return "", fmt.Errorf("check slug: %w", err)
-	}
-	taken := make(map[string]bool, len(used))
-	for _, u := range used {
-		taken[u] = true
-	}
-	if !taken[base] {
-		return base, nil
-	}
-	for i := 2; ; i++ {
-		s := fmt.Sprintf("%s-%d", base, i)
-		if !taken[s] {
+	for i := 1; ; i++ {
+		s := base
+		if i > 1 {
+			s = fmt.Sprintf("%s-%d", base, i)
+		}
+		taken, err := slugTaken(ctx, db, table, s, exceptID)
+		if err != nil {
+			return "", fmt.Errorf("check slug: %w", err)
+		}
+		if !taken {
 			return s, nil
 		}
 	}
