@@ -158,3 +158,36 @@ func BenchmarkDiffLines(b *testing.B) {
 		DiffLines(old, new)
 	}
 }
+
+// FuzzDiffLines checks the diff's contract on any pair of texts: read as
+// "old" it gives back the old lines, read as "new" the new lines, with
+// consecutive line numbers, and the rendered table escapes every line.
+func FuzzDiffLines(f *testing.F) {
+	f.Add("a\nb\nc", "a\nB\nc")
+	f.Add("", "x")
+	f.Add("<b>\r\n&amp;", "<i>\n&amp;\n")
+	f.Fuzz(func(t *testing.T, old, new string) {
+		lines := DiffLines(old, new)
+		var o, n []string
+		for _, l := range lines {
+			if l.Op != DiffInsert {
+				o = append(o, l.Text)
+				if l.OldNo != len(o) {
+					t.Fatalf("OldNo %d at old line %d", l.OldNo, len(o))
+				}
+			}
+			if l.Op != DiffDelete {
+				n = append(n, l.Text)
+				if l.NewNo != len(n) {
+					t.Fatalf("NewNo %d at new line %d", l.NewNo, len(n))
+				}
+			}
+		}
+		if strings.Join(o, "\n") != strings.Join(splitLines(old), "\n") || strings.Join(n, "\n") != strings.Join(splitLines(new), "\n") {
+			t.Fatalf("diff does not reconstruct the texts")
+		}
+		if strings.Contains(string(RenderDiff(lines, 2)), "<script") {
+			t.Fatalf("unescaped markup in the rendered diff")
+		}
+	})
+}

@@ -264,3 +264,80 @@ func TestReportPage(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkBuildReport measures the report over a busy help center: 500
+// articles, 100,000 searches and 20,000 votes spread over 90 days, and a
+// view row per article per day. Run with
+// go test ./kb -run XXX -bench BuildReport (PostgreSQL too when
+// FRONTDESK_TEST_PG_URL is set).
+func BenchmarkBuildReport(b *testing.B) {
+	backends := []func(testing.TB) dbtest.Backend{dbtest.SQLite, dbtest.Postgres}
+	for i, backend := range backends {
+		name := []string{"sqlite", "postgres"}[i]
+		b.Run(name, func(b *testing.B) {
+			db := dbtest.Open(b, backend(b))
+			seedReportBench(b, db)
+			p := ReportPeriod{From: day("2026-09-01"), To: day("2026-09-30")}
+			ctx := context.Background()
+			b.ResetTimer()
+			for b.Loop() {
+				r, err := BuildReport(ctx, db, p, reportLimit)
+				if err != nil || r.TotalSearches == 0 {
+					b.Fatalf("report: %v", err)
+				}
+			}
+		})
+	}
+}
+
+func seedReportBench(b *testing.B, db *bun.DB) {
+	ctx := context.Background()
+	start := day("2026-08-01")
+	now := start
+	arts := make([]Article, 500)
+	for i := range arts {
+		arts[i] = Article{Slug: fmt.Sprintf("article-%d", i), Title: fmt.Sprintf("Article %d", i), Status: StatusPublished, Revision: 1, CreatedAt: now, UpdatedAt: now}
+	}
+	if _, err := db.NewInsert().Model(&arts).Exec(ctx); err != nil {
+		b.Fatal(err)
+	}
+	words := []string{"invoice", "password", "refund", "export", "api", "billing", "email", "ticket", "login", "plan"}
+	const nSearches = 100_000
+	batch := make([]SearchLog, 0, 2000)
+	for i := range nSearches {
+		q := words[i%len(words)] + " " + words[(i/7)%len(words)]
+		s := SearchLog{Query: q, Normalized: q, Results: i % 6, CreatedAt: start.Add(time.Duration(i) * (90 * 24 * time.Hour / nSearches))}
+		if i%3 == 0 {
+			id := arts[i%len(arts)].ID
+			s.ClickedArticleID = &id
+		}
+		batch = append(batch, s)
+		if len(batch) == cap(batch) || i == nSearches-1 {
+			if _, err := db.NewInsert().Model(&batch).Exec(ctx); err != nil {
+				b.Fatal(err)
+			}
+			batch = batch[:0]
+		}
+	}
+	fbs := make([]Feedback, 0, 2000)
+	for i := range 20_000 {
+		tm := start.Add(time.Duration(i) * (90 * 24 * time.Hour / 20_000))
+		fbs = append(fbs, Feedback{ArticleID: arts[i%len(arts)].ID, VoterKey: fmt.Sprintf("a:%d", i), Helpful: i%3 != 0, Comment: "comment", CreatedAt: tm, UpdatedAt: tm})
+		if len(fbs) == cap(fbs) {
+			if _, err := db.NewInsert().Model(&fbs).Exec(ctx); err != nil {
+				b.Fatal(err)
+			}
+			fbs = fbs[:0]
+		}
+	}
+	for d := range 90 {
+		dayStr := start.AddDate(0, 0, d).Format(reportDateLayout)
+		rows := make([]string, 0, len(arts))
+		for i, a := range arts {
+			rows = append(rows, fmt.Sprintf("(%d, '%s', %d)", a.ID, dayStr, 1+i%17))
+		}
+		if _, err := db.ExecContext(ctx, "INSERT INTO kb_article_views (article_id, day, count) VALUES "+strings.Join(rows, ",")); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
