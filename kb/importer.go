@@ -347,6 +347,11 @@ func (s *Service) importOne(ctx context.Context, tx bun.IDB, pf parsedFile, cats
 			return 0, err
 		}
 		in.ID = existing.ID
+		if in.CategoryID == nil {
+			// Neither the file nor --category names one: keep the
+			// category the article has (an agent may have chosen it).
+			in.CategoryID = existing.CategoryID
+		}
 		if in.Slug == "" {
 			in.Slug = existing.Slug
 		}
