@@ -971,7 +971,16 @@ func TestEditorInBrowser(t *testing.T) {
 		chromedp.SendKeys("#body", "### Another\n\n", chromedp.ByID),
 		chromedp.WaitVisible("#preview h3#another", chromedp.ByQuery))
 
-	if a, err := e.svc.Article(context.Background(), 1); err != nil || a.Title != "Browser article" {
+	// htmx sends the clicked button's status with the form.
+	b.Run(t, "save and publish",
+		chromedp.SendKeys("#title", "Browser article", chromedp.ByID),
+		chromedp.Click(`#kb-editor button[name="status"][value="published"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(".flash-success", chromedp.ByQuery),
+		chromedp.Text(".flash-success", &flash, chromedp.ByQuery))
+	if !strings.Contains(flash, "Published") {
+		t.Errorf("flash after publishing: %q", flash)
+	}
+	if a, err := e.svc.Article(context.Background(), 1); err != nil || a.Title != "Browser article" || a.Status != StatusPublished || !strings.Contains(a.Body, "### Another") {
 		t.Fatalf("saved article: %+v %v", a, err)
 	}
 	for _, page := range []string{"/agent/kb", "/agent/kb/categories", "/agent/kb/reports", "/agent/kb/1/revisions", "/agent/kb/1/revisions/1", "/agent/kb/categories/1/edit"} {
