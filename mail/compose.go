@@ -31,7 +31,9 @@ func Compose(e *Entry, from mail.Address, date time.Time) ([]byte, error) {
 	if e.ReplyTo != "" {
 		h("Reply-To", (&mail.Address{Address: e.ReplyTo}).String())
 	}
-	h("Subject", mime.QEncoding.Encode("utf-8", e.Subject))
+	// Encoded words are at most 75 characters; folding between them keeps
+	// a long non-ASCII subject within SMTP's line limit.
+	h("Subject", strings.ReplaceAll(mime.QEncoding.Encode("utf-8", e.Subject), "?= =?", "?=\r\n =?"))
 	h("In-Reply-To", e.InReplyTo)
 	if refs := e.References(); len(refs) > 0 {
 		h("References", strings.Join(refs, "\r\n "))

@@ -561,3 +561,33 @@ func TestSlowDeliveriesReleaseTheRestOfTheBatch(t *testing.T) {
 		}
 	})
 }
+
+func TestComposeKeepsLinesShort(t *testing.T) {
+	ob := newOutbox(t, nil)
+	m := hello("long@example.com")
+	m.Subject = strings.Repeat("Grüße aus Köln, ", 30)
+	m.Data["Name"] = strings.Repeat("ü", 3000)
+	e, err := ob.Render(context.Background(), m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := fdmail.Compose(e, mail.Address{Name: "Acme", Address: "support@acme.test"}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, line := range strings.Split(string(raw), "\r\n") {
+		if len(line) > 998 {
+			t.Fatalf("line %d is %d bytes long", i, len(line))
+		}
+	}
+	parsed, err := mailtest.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if parsed.Subject != strings.TrimSpace(m.Subject) {
+		t.Errorf("subject after folding = %q", parsed.Subject)
+	}
+	if !strings.Contains(parsed.Text, strings.Repeat("ü", 3000)) {
+		t.Error("long text line did not survive quoted-printable")
+	}
+}
