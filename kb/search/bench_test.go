@@ -3,7 +3,6 @@ package search_test
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"sort"
@@ -31,8 +30,9 @@ func generatedCorpus(b *testing.B) ([]search.Doc, []string) {
 	b.Helper()
 	benchOnce.Do(func() {
 		sets := loadSets(b)
-		words, freq := searchtest.Vocabulary(append(sets["demo"], sets["corpus"]...))
-		g := searchtest.NewGenerator(1, words, freq)
+		fixtures := append(sets["demo"], sets["corpus"]...)
+		words, _ := searchtest.Vocabulary(fixtures)
+		g := searchtest.NewGenerator(1, fixtures)
 		benchCorpus = make([]search.Doc, benchDocs)
 		for i := range benchCorpus {
 			benchCorpus[i] = g.Doc(i + 1)
@@ -114,57 +114,7 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// benchQueries is a mix of what customers type: one to five words drawn
-// from the corpus vocabulary, misspelled words, half-typed last words,
-// questions with stop words and quoted phrases.
-func benchQueries(words []string) []string {
-	rng := rand.New(rand.NewPCG(7, 7))
-	// Content words: skip the very most frequent (mostly stop words).
-	content := words[min(40, len(words)/4):min(len(words), 1500)]
-	pick := func() string { return content[rng.IntN(len(content))] }
-	typo := func(w string) string {
-		if len(w) < 5 {
-			return w
-		}
-		r := []byte(w)
-		switch rng.IntN(3) {
-		case 0: // swap two letters
-			i := 1 + rng.IntN(len(r)-2)
-			r[i], r[i+1] = r[i+1], r[i]
-		case 1: // drop a letter
-			i := 1 + rng.IntN(len(r)-2)
-			r = append(r[:i], r[i+1:]...)
-		default: // double a letter
-			i := 1 + rng.IntN(len(r)-2)
-			r = append(r[:i+1], r[i:]...)
-		}
-		return string(r)
-	}
-	var qs []string
-	for len(qs) < 400 {
-		switch rng.IntN(8) {
-		case 0:
-			qs = append(qs, pick()+" ")
-		case 1:
-			qs = append(qs, pick()+" "+pick()+" ")
-		case 2:
-			qs = append(qs, "how do i "+pick()+" my "+pick()+" ")
-		case 3:
-			qs = append(qs, typo(pick())+" "+pick()+" ")
-		case 4:
-			w := pick()
-			qs = append(qs, pick()+" "+w[:min(len(w), 2+rng.IntN(3))])
-		case 5:
-			qs = append(qs, `"`+pick()+" "+pick()+`"`)
-		case 6:
-			qs = append(qs, pick()+" "+pick()+" "+pick()+" "+typo(pick())+" ")
-		default:
-			w := pick()
-			qs = append(qs, w[:min(len(w), 3+rng.IntN(4))])
-		}
-	}
-	return qs
-}
+func benchQueries(words []string) []string { return searchtest.Queries(7, words, 400) }
 
 // BenchmarkSearch runs a mix of 400 queries per iteration against 50,000
 // articles and reports per-query latency percentiles (targets: p50 ≤ 2 ms,

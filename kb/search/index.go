@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -29,7 +30,9 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
 	"github.com/blevesearch/bleve/v2/analysis/token/porter"
+	stopfilter "github.com/blevesearch/bleve/v2/analysis/token/stop"
 	"github.com/blevesearch/bleve/v2/analysis/tokenizer/unicode"
+	"github.com/blevesearch/bleve/v2/analysis/tokenmap"
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	index "github.com/blevesearch/bleve_index_api"
@@ -38,7 +41,7 @@ import (
 // MappingVersion is stored inside the index. Change it whenever the mapping
 // or the way documents are built changes: an index with another version is
 // recreated empty at Open and NeedsRebuild reports true.
-const MappingVersion = 5
+const MappingVersion = 8
 
 // excerptLimit caps the plain-text body kept for snippets; help articles
 // put the answer early and highlighting a whole long body costs time.
@@ -136,9 +139,21 @@ type Index struct {
 	name         string // sub-directory of dir holding bi
 	needsRebuild bool
 
+	rank     ranking
 	analyzer analysis.Analyzer // the index's English analyzer
 	words    analysis.Analyzer // the same without stop words
 	cache    *termCache
+}
+
+// englishAnalyzer is bleve's English analyzer (possessives, lower case,
+// stop words, Porter stemming) with negations taken off the stop list:
+// in a help center "can't sign in" and "not received" are the question.
+const englishAnalyzer = "fd_en"
+
+// keptStopWords are the negations englishAnalyzer keeps.
+func keptStopWords() []string {
+	return []string{"no", "nor", "not", "cannot", "can't", "couldn't", "don't", "doesn't", "didn't",
+		"won't", "wouldn't", "isn't", "aren't", "wasn't", "weren't", "hasn't", "haven't", "hadn't", "shouldn't", "mustn't"}
 }
 
 // wordsAnalyzer is the English analyzer without stop-word removal, for the
@@ -157,7 +172,7 @@ const spellAnalyzer = "fd_spell"
 func newMapping() (*mapping.IndexMappingImpl, error) {
 	text := func(store, vectors bool) *mapping.FieldMapping {
 		f := bleve.NewTextFieldMapping()
-		f.Analyzer = en.AnalyzerName
+		f.Analyzer = englishAnalyzer
 		f.Store = store
 		f.IncludeTermVectors = vectors // phrase queries need positions
 		f.IncludeInAll = false
@@ -188,7 +203,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	dm.AddFieldMappingsAt("title", text(true, true))
 	dm.AddFieldMappingsAt("summary", text(true, true))
 	dm.AddFieldMappingsAt("body", text(false, true))
-	dm.AddFieldMappingsAt("meta", text(false, false))
+	dm.AddFieldMappingsAt("meta", text(true, true))
 	phrase := text(false, true)
 	phrase.Analyzer = wordsAnalyzer
 	dm.AddFieldMappingsAt("phrase", phrase)
@@ -202,14 +217,41 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 
 	im := bleve.NewIndexMapping()
 	im.DefaultMapping = bleve.NewDocumentDisabledMapping()
-	im.DefaultAnalyzer = en.AnalyzerName
+	im.DefaultAnalyzer = englishAnalyzer
 	im.DefaultField = "body"
 	im.ScoringModel = index.BM25Scoring
 	im.StoreDynamic = false
 	im.IndexDynamic = false
 	im.DocValuesDynamic = false
 	im.AddDocumentMapping(docType, dm)
-	err := im.AddCustomAnalyzer(wordsAnalyzer, map[string]interface{}{
+
+	stop := analysis.NewTokenMap()
+	if err := stop.LoadBytes(en.EnglishStopWords); err != nil {
+		return nil, fmt.Errorf("search: stop words: %w", err)
+	}
+	for _, w := range keptStopWords() {
+		delete(stop, w)
+	}
+	tokens := make([]interface{}, 0, len(stop))
+	for w := range stop {
+		tokens = append(tokens, w)
+	}
+	sort.Slice(tokens, func(i, j int) bool { return tokens[i].(string) < tokens[j].(string) })
+	if err := im.AddCustomTokenMap("fd_stop_words", map[string]interface{}{"type": tokenmap.Name, "tokens": tokens}); err != nil {
+		return nil, fmt.Errorf("search: stop words: %w", err)
+	}
+	if err := im.AddCustomTokenFilter("fd_stop", map[string]interface{}{"type": stopfilter.Name, "stop_token_map": "fd_stop_words"}); err != nil {
+		return nil, fmt.Errorf("search: stop words: %w", err)
+	}
+	err := im.AddCustomAnalyzer(englishAnalyzer, map[string]interface{}{
+		"type":          custom.Name,
+		"tokenizer":     unicode.Name,
+		"token_filters": []string{en.PossessiveName, lowercase.Name, "fd_stop", porter.Name},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("search: mapping: %w", err)
+	}
+	err = im.AddCustomAnalyzer(wordsAnalyzer, map[string]interface{}{
 		"type":          custom.Name,
 		"tokenizer":     unicode.Name,
 		"token_filters": []string{en.PossessiveName, lowercase.Name, porter.Name},
@@ -242,12 +284,12 @@ func Open(dir string, opts Options) (*Index, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("search: create index dir: %w", err)
 	}
-	ix := &Index{dir: dir, opts: opts, log: opts.Log, cache: newTermCache()}
+	ix := &Index{dir: dir, opts: opts, log: opts.Log, cache: newTermCache(), rank: defaultRanking()}
 	m, err := newMapping()
 	if err != nil {
 		return nil, err
 	}
-	ix.analyzer = m.AnalyzerNamed(en.AnalyzerName)
+	ix.analyzer = m.AnalyzerNamed(englishAnalyzer)
 	ix.words = m.AnalyzerNamed(wordsAnalyzer)
 	if ix.analyzer == nil || ix.words == nil {
 		return nil, errors.New("search: analyzers missing")

@@ -14,27 +14,10 @@ import (
 	"github.com/blevesearch/bleve/v2/search/query"
 )
 
-// Ranking weights. Title and summary carry more of an article's meaning
-// than its body; the post-ranking adds the share of the query found in the
-// title and the article's helpfulness.
+// Limits of one query.
 const (
-	boostTitle   = 3.0
-	boostSummary = 1.6
-	boostBody    = 1.0
-	boostMeta    = 1.2
-
-	boostPrefixAlt = 0.7 // a completion of the half-typed last word
-	boostCorrected = 0.9 // a typo correction
-
-	boostPhraseTitle = 8.0 // the query's words together in the title, summary or tags
-	boostPhraseBody  = 1.2
-
-	weightTitleCoverage = 0.6
-	weightHelpful       = 0.3
-
-	rerankWindow = 30 // hits re-ranked beyond the requested page
-	maxOffset    = 1000
-	maxLimit     = 100
+	maxOffset = 1000
+	maxLimit  = 100
 )
 
 // slot is one word of the query with the terms that may stand for it.
@@ -42,10 +25,12 @@ type slot struct {
 	raw       string   // the word as typed
 	terms     []string // analysed terms; the first is the main one
 	boosts    []float64
+	short     []bool // match the term in the short fields only (a completion)
 	position  int    // token position, for phrase proximity
 	prefix    bool   // the half-typed last word
 	fixed     string // the correction of a misspelled word (a term)
 	fixedWord string // the same as written, when known
+	df        uint64 // articles holding the main term
 	start     int    // byte offsets of the word in the query text
 	end       int
 }
@@ -145,15 +130,21 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 		bq.Filter = f
 	}
 
-	window := max(offset+limit, rerankWindow)
+	window := max(offset+limit, ix.rank.window)
 	req := bleve.NewSearchRequestOptions(bq, window, 0, false)
-	req.Fields = []string{"slug", "title", "category_slug", "helpful", "summary", "excerpt"}
+	req.Fields = []string{"slug", "title", "category_slug", "helpful", "summary", "excerpt", "meta"}
 	res, err := ix.bi.SearchInContext(ctx, req)
 	if err != nil {
 		return Result{}, fmt.Errorf("search: %w", err)
 	}
 
-	m := newMatcher(slots, phraseSlots)
+	n, err := ix.bi.DocCount()
+	if err != nil {
+		return Result{}, fmt.Errorf("search: %w", err)
+	}
+	m := newMatcher(slots, phraseSlots, n)
+	qp := newQueryPairs(slots, ix.words.Analyze([]byte(p.free)))
+	rk := ix.rank
 	type ranked struct {
 		hit     Hit
 		summary string
@@ -167,8 +158,9 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 		}
 		title := fieldString(h.Fields, "title")
 		helpful, _ := h.Fields["helpful"].(float64)
-		cov := m.coverage(ix.analyzer, title)
-		score := h.Score * (1 + weightTitleCoverage*cov + weightHelpful*(helpful-0.5))
+		summary := fieldString(h.Fields, "summary")
+		cover, titleCover, pairs := ix.hitFeatures(m, qp, title, summary, fieldStrings(h.Fields, "meta"))
+		score := h.Score * (1 + rk.cover*cover + rk.titleCover*titleCover + rk.pairs*pairs + rk.helpful*(helpful-0.5))
 		all = append(all, ranked{
 			hit: Hit{
 				ID:           id,
@@ -177,7 +169,7 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 				Score:        score,
 				CategorySlug: fieldString(h.Fields, "category_slug"),
 			},
-			summary: fieldString(h.Fields, "summary"),
+			summary: summary,
 			excerpt: fieldString(h.Fields, "excerpt"),
 		})
 	}
@@ -204,6 +196,25 @@ func fieldString(f map[string]interface{}, name string) string {
 	return s
 }
 
+// fieldStrings joins a stored multi-valued field (one value comes back as
+// a string, several as a slice) with line breaks, so words of different
+// values never count as neighbours.
+func fieldStrings(f map[string]interface{}, name string) string {
+	switch v := f[name].(type) {
+	case string:
+		return v
+	case []interface{}:
+		parts := make([]string, 0, len(v))
+		for _, x := range v {
+			if s, ok := x.(string); ok {
+				parts = append(parts, s)
+			}
+		}
+		return strings.Join(parts, "\n")
+	}
+	return ""
+}
+
 // buildSlots analyses the free words and resolves each against the index
 // dictionary.
 func (ix *Index) buildSlots(lk *lookup, p parsed) ([]slot, error) {
@@ -220,8 +231,9 @@ func (ix *Index) buildSlots(lk *lookup, p parsed) ([]slot, error) {
 		if err != nil {
 			return nil, err
 		}
+		s.df = r.df
 		if r.known {
-			s.terms, s.boosts = append(s.terms, term), append(s.boosts, 1)
+			s.terms, s.boosts, s.short = append(s.terms, term), append(s.boosts, 1), append(s.short, false)
 		}
 		if isLast && len([]rune(raw)) >= 2 {
 			s.prefix = true
@@ -231,12 +243,12 @@ func (ix *Index) buildSlots(lk *lookup, p parsed) ([]slot, error) {
 			}
 			for _, c := range completions {
 				if c != term {
-					s.terms, s.boosts = append(s.terms, c), append(s.boosts, boostPrefixAlt)
+					s.terms, s.boosts, s.short = append(s.terms, c), append(s.boosts, ix.rank.prefixAlt), append(s.short, true)
 				}
 			}
 		}
 		if len(s.terms) == 0 && r.corrected != "" {
-			s.terms, s.boosts, s.fixed, s.fixedWord = append(s.terms, r.corrected), append(s.boosts, boostCorrected), r.corrected, r.word
+			s.terms, s.boosts, s.short, s.fixed, s.fixedWord = append(s.terms, r.corrected), append(s.boosts, ix.rank.corrected), append(s.short, false), r.corrected, r.word
 		}
 		if len(s.terms) == 0 {
 			continue // unknown and nothing close: it cannot match anything
@@ -266,14 +278,18 @@ func (ix *Index) phraseTerms(ph string) [][]string {
 	return out
 }
 
-// termQuery matches one term in every text field with its weight.
-func termQuery(term string, boost float64) query.Query {
+// termQuery matches one term in every text field with its weight (only
+// in the title, summary and tags when short).
+func termQuery(rk *ranking, term string, boost float64, short bool) query.Query {
 	fields := [...]struct {
 		name  string
 		boost float64
-	}{{"title", boostTitle}, {"summary", boostSummary}, {"body", boostBody}, {"meta", boostMeta}}
+	}{{"title", rk.title}, {"summary", rk.summary}, {"body", rk.body}, {"meta", rk.meta}}
 	qs := make([]query.Query, 0, len(fields))
 	for _, f := range fields {
+		if short && f.name == "body" {
+			continue
+		}
 		tq := query.NewTermQuery(term)
 		tq.SetField(f.name)
 		tq.SetBoost(f.boost * boost)
@@ -291,12 +307,12 @@ func (ix *Index) buildQuery(slots []slot, phrases []string) (query.Query, []quer
 		qs := make([]query.Query, 0, len(slots))
 		for _, s := range slots {
 			if len(s.terms) == 1 {
-				qs = append(qs, termQuery(s.terms[0], s.boosts[0]))
+				qs = append(qs, termQuery(&ix.rank, s.terms[0], s.boosts[0], s.short[0]))
 				continue
 			}
 			alts := make([]query.Query, len(s.terms))
 			for i, t := range s.terms {
-				alts[i] = termQuery(t, s.boosts[i])
+				alts[i] = termQuery(&ix.rank, t, s.boosts[i], s.short[i])
 			}
 			qs = append(qs, query.NewDisjunctionQuery(alts))
 		}
@@ -313,7 +329,7 @@ func (ix *Index) buildQuery(slots []slot, phrases []string) (query.Query, []quer
 			continue
 		}
 		if len(terms) == 1 && len(terms[0]) == 1 {
-			phraseQueries = append(phraseQueries, termQuery(terms[0][0], 1))
+			phraseQueries = append(phraseQueries, termQuery(&ix.rank, terms[0][0], 1, false))
 			continue
 		}
 		var alts []query.Query
@@ -342,7 +358,7 @@ func (ix *Index) proximityQuery(p parsed, slots []slot) query.Query {
 			terms = append(terms, t)
 		}
 		pq := query.NewMultiPhraseQuery(terms, "phrase")
-		pq.SetBoost(boostPhraseTitle)
+		pq.SetBoost(ix.rank.phraseShort)
 		qs = append(qs, pq)
 	}
 	if len(slots) >= 2 {
@@ -359,9 +375,30 @@ func (ix *Index) proximityQuery(p parsed, slots []slot) query.Query {
 				}
 			}
 			body := query.NewMultiPhraseQuery(terms, "body")
-			body.SetBoost(boostPhraseBody)
+			body.SetBoost(ix.rank.phraseBody)
 			qs = append(qs, body)
 		}
+	}
+	// Adjacent pairs of content words side by side in a short field:
+	// "cancel a label" meets the tag "cancel label".
+	var pairs []query.Query
+	for i := 1; i < len(slots) && len(pairs) < 4; i++ {
+		a, b := slots[i-1], slots[i]
+		if b.position != a.position+1 && b.position != a.position+2 {
+			continue
+		}
+		second := b.terms[:1]
+		if b.prefix {
+			second = b.terms
+		}
+		for _, f := range [...]string{"title", "summary", "meta"} {
+			pq := query.NewMultiPhraseQuery([][]string{a.terms[:1], second}, f)
+			pq.SetBoost(ix.rank.pairShort)
+			pairs = append(pairs, pq)
+		}
+	}
+	if len(pairs) > 0 {
+		qs = append(qs, query.NewDisjunctionQuery(pairs))
 	}
 	switch len(qs) {
 	case 0:

@@ -17,10 +17,22 @@ type matcher struct {
 	terms    map[string]int // term -> query word index
 	prefixes map[string]int // half-typed word -> query word index
 	words    int
+	weights  []float64 // rarity of each query word
 }
 
-func newMatcher(slots []slot, phrases [][]string) *matcher {
+// weight is query word i's rarity (1 for words of quoted phrases).
+func (m *matcher) weight(i int) float64 {
+	if i < len(m.weights) {
+		return m.weights[i]
+	}
+	return 1
+}
+
+func newMatcher(slots []slot, phrases [][]string, docs uint64) *matcher {
 	m := &matcher{terms: map[string]int{}, prefixes: map[string]int{}}
+	for _, s := range slots {
+		m.weights = append(m.weights, idf(s.df, docs))
+	}
 	for i, s := range slots {
 		for _, t := range s.terms {
 			if _, ok := m.terms[t]; !ok {
@@ -64,22 +76,6 @@ func (m *matcher) match(tok *analysis.Token, text string) (int, bool) {
 		}
 	}
 	return 0, false
-}
-
-// coverage is the share of query words found in text (the title).
-func (m *matcher) coverage(a analysis.Analyzer, text string) float64 {
-	if m.words == 0 || text == "" {
-		return 0
-	}
-	seen := make([]bool, m.words)
-	n := 0
-	for _, tok := range a.Analyze([]byte(text)) {
-		if i, ok := m.match(tok, text); ok && !seen[i] {
-			seen[i] = true
-			n++
-		}
-	}
-	return float64(n) / float64(m.words)
 }
 
 type span struct{ start, end, word int }

@@ -19,6 +19,7 @@ type resolution struct {
 	known     bool
 	corrected string // nearest known term when !known, "" when none is close
 	word      string // the corrected word as written, when known
+	df        uint64 // articles holding the term (or its correction)
 }
 
 // termCache memoises dictionary lookups between index writes. Every write
@@ -159,8 +160,11 @@ func (l *lookup) resolveUncached(term, raw string) (resolution, error) {
 	if err != nil {
 		return resolution{}, err
 	}
-	if ok, err := l.known(reader, term); err != nil || ok {
-		return resolution{known: ok}, err
+	if ok, err := l.known(reader, term); err != nil {
+		return resolution{}, err
+	} else if ok {
+		df, err := docFreq(reader, term)
+		return resolution{known: true, df: df}, err
 	}
 	if w, err := l.nearest(reader, raw, allowedEdits(raw), "spell"); err != nil {
 		return resolution{}, err
@@ -170,15 +174,17 @@ func (l *lookup) resolveUncached(term, raw string) (resolution, error) {
 			if ok, err := l.known(reader, stem); err != nil {
 				return resolution{}, err
 			} else if ok {
-				return resolution{corrected: stem, word: w}, nil
+				df, err := docFreq(reader, stem)
+				return resolution{corrected: stem, word: w, df: df}, err
 			}
 		}
 	}
 	stem, err := l.nearest(reader, term, allowedEdits(term), "title", "body")
-	if err != nil {
+	if err != nil || stem == "" {
 		return resolution{}, err
 	}
-	return resolution{corrected: stem}, nil
+	df, err := docFreq(reader, stem)
+	return resolution{corrected: stem, df: df}, err
 }
 
 // nearest returns the dictionary term of fields closest to term within
@@ -222,8 +228,10 @@ func (l *lookup) nearest(reader index.IndexReader, term string, allowed int, fie
 	return best, nil
 }
 
-// prefixTerms returns the most frequent dictionary terms (title and body)
-// starting with p.
+// prefixTerms returns the most frequent terms of the title, summary and
+// tags starting with p. (Completing from the body too would expand a
+// two-letter prefix into the commonest, and costliest, words of the
+// corpus; what someone is typing is far more likely a title word.)
 func (l *lookup) prefixTerms(p string) ([]string, error) {
 	if r, ok := l.ix.cache.getPrefix(p); ok {
 		return r, nil
@@ -233,7 +241,7 @@ func (l *lookup) prefixTerms(p string) ([]string, error) {
 		return nil, err
 	}
 	counts := map[string]uint64{}
-	for _, f := range [...]string{"title", "body"} {
+	for _, f := range [...]string{"title", "summary", "meta"} {
 		dict, err := reader.FieldDictPrefix(f, []byte(p))
 		if err != nil {
 			return nil, err
@@ -315,4 +323,25 @@ func dictContains(reader index.IndexReader, field, term string) (bool, error) {
 	defer func() { _ = dict.Close() }()
 	e, err := dict.Next()
 	return e != nil && e.Term == term, err
+}
+
+// docFreq is the number of articles holding term in any text field,
+// approximated by the largest count of one field.
+func docFreq(reader index.IndexReader, term string) (uint64, error) {
+	var df uint64
+	for _, f := range [...]string{"body", "title", "summary", "meta"} {
+		dict, err := reader.FieldDictRange(f, []byte(term), []byte(term))
+		if err != nil {
+			return 0, err
+		}
+		e, err := dict.Next()
+		_ = dict.Close()
+		if err != nil {
+			return 0, err
+		}
+		if e != nil && e.Term == term {
+			df = max(df, e.Count)
+		}
+	}
+	return df, nil
 }

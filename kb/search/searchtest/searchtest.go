@@ -7,7 +7,6 @@ import (
 	"bytes"
 	"fmt"
 	"io/fs"
-	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -133,41 +132,68 @@ func Vocabulary(docs []search.Doc) ([]string, []int) {
 	return words, freq
 }
 
-// Generator makes realistic-looking articles from a vocabulary: words are
-// drawn with the vocabulary's own frequencies (so common words stay
-// common and rare ones rare), arranged in sentences, paragraphs, headings
-// and lists. The same seed always gives the same corpus.
+// Generator makes realistic-looking articles from fixture articles: each
+// generated article takes one fixture as its topic and draws three words
+// in four from that fixture's text (so, as in a real help center, a word
+// like "password" is frequent in a few articles and absent from most) and
+// the rest from the whole vocabulary by frequency. The words are arranged
+// in sentences, paragraphs, headings and lists. The same seed and fixtures
+// always give the same corpus.
 type Generator struct {
-	words []string
-	cum   []float64
-	rng   *rand.Rand
-	cats  []string
+	words  []string
+	cum    []float64
+	topics [][]string
+	rng    *rand.Rand
+	cats   []string
 }
 
-// NewGenerator returns a generator over words weighted by freq.
-func NewGenerator(seed uint64, words []string, freq []int) *Generator {
-	g := &Generator{words: words, cum: make([]float64, len(words)), rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
+// words splits text into lower-case words of two letters or more.
+func words(text string) []string {
+	var out []string
+	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) && r != '\'' }) {
+		if w = strings.Trim(w, "'"); len(w) >= 2 {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// NewGenerator returns a generator whose topics are the fixture docs.
+func NewGenerator(seed uint64, fixtures []search.Doc) *Generator {
+	vocab, freq := Vocabulary(fixtures)
+	g := &Generator{words: vocab, cum: make([]float64, len(vocab)), rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
 	total := 0.0
 	for i, f := range freq {
-		// Dampen the head so articles are not all "the" and "your".
-		total += math.Sqrt(float64(f))
+		total += float64(f)
 		g.cum[i] = total
+	}
+	for _, d := range fixtures {
+		if ws := words(d.Title + " " + d.Summary + " " + strings.Join(d.Tags, " ") + " " + search.PlainText(d.Body)); len(ws) > 0 {
+			g.topics = append(g.topics, ws)
+		}
 	}
 	g.cats = []string{"account", "billing", "tickets", "integrations", "troubleshooting", "orders", "shipping", "returns"}
 	return g
 }
 
-func (g *Generator) word() string {
+func (g *Generator) globalWord() string {
 	x := g.rng.Float64() * g.cum[len(g.cum)-1]
 	i := sort.SearchFloat64s(g.cum, x)
 	return g.words[min(i, len(g.words)-1)]
 }
 
-func (g *Generator) phrase(min, max int) string {
+func (g *Generator) word(topic []string) string {
+	if g.rng.IntN(4) == 0 {
+		return g.globalWord()
+	}
+	return topic[g.rng.IntN(len(topic))]
+}
+
+func (g *Generator) phrase(topic []string, min, max int) string {
 	n := min + g.rng.IntN(max-min+1)
 	parts := make([]string, n)
 	for i := range parts {
-		parts[i] = g.word()
+		parts[i] = g.word(topic)
 	}
 	return strings.Join(parts, " ")
 }
@@ -181,45 +207,96 @@ func capitalize(s string) string {
 	return string(r)
 }
 
-func (g *Generator) sentence() string {
-	return capitalize(g.phrase(6, 16)) + "."
+func (g *Generator) sentence(topic []string) string {
+	return capitalize(g.phrase(topic, 6, 16)) + "."
 }
 
 // Doc generates article number i (ids start at 1).
 func (g *Generator) Doc(i int) search.Doc {
+	topic := g.topics[g.rng.IntN(len(g.topics))]
 	var body strings.Builder
 	paragraphs := 3 + g.rng.IntN(5)
 	for p := 0; p < paragraphs; p++ {
 		switch g.rng.IntN(6) {
 		case 0:
-			fmt.Fprintf(&body, "## %s\n\n", capitalize(g.phrase(2, 5)))
+			fmt.Fprintf(&body, "## %s\n\n", capitalize(g.phrase(topic, 2, 5)))
 		case 1:
 			for k := 0; k < 2+g.rng.IntN(3); k++ {
-				fmt.Fprintf(&body, "- %s **%s** %s\n", capitalize(g.phrase(2, 5)), g.word(), g.phrase(2, 6))
+				fmt.Fprintf(&body, "- %s **%s** %s\n", capitalize(g.phrase(topic, 2, 5)), g.word(topic), g.phrase(topic, 2, 6))
 			}
 			body.WriteString("\n")
 			continue
 		}
 		for s := 0; s < 2+g.rng.IntN(4); s++ {
-			body.WriteString(g.sentence())
+			body.WriteString(g.sentence(topic))
 			body.WriteString(" ")
 		}
 		body.WriteString("\n\n")
 	}
-	title := capitalize(g.phrase(3, 7))
 	cat := g.cats[g.rng.IntN(len(g.cats))]
-	tags := []string{g.word(), g.word()}
 	return search.Doc{
 		ID:           int64(i),
 		Slug:         fmt.Sprintf("gen-%d", i),
-		Title:        title,
-		Summary:      g.sentence(),
+		Title:        capitalize(g.phrase(topic, 3, 7)),
+		Summary:      g.sentence(topic),
 		Body:         body.String(),
-		Tags:         tags,
+		Tags:         []string{g.word(topic), g.word(topic)},
 		Category:     capitalize(cat),
 		CategorySlug: cat,
 		Helpful:      g.rng.Float64(),
 	}
+}
+
+// Queries returns n queries, a mix of what customers type: one to five words drawn
+// from the corpus vocabulary, misspelled words, half-typed last words,
+// questions with stop words and quoted phrases.
+func Queries(seed uint64, words []string, n int) []string {
+	rng := rand.New(rand.NewPCG(seed, seed))
+	// Content words: skip the very most frequent (mostly stop words).
+	content := words[min(40, len(words)/4):min(len(words), 1500)]
+	pick := func() string { return content[rng.IntN(len(content))] }
+	typo := func(w string) string {
+		if len(w) < 5 {
+			return w
+		}
+		r := []byte(w)
+		switch rng.IntN(3) {
+		case 0: // swap two letters
+			i := 1 + rng.IntN(len(r)-2)
+			r[i], r[i+1] = r[i+1], r[i]
+		case 1: // drop a letter
+			i := 1 + rng.IntN(len(r)-2)
+			r = append(r[:i], r[i+1:]...)
+		default: // double a letter
+			i := 1 + rng.IntN(len(r)-2)
+			r = append(r[:i+1], r[i:]...)
+		}
+		return string(r)
+	}
+	var qs []string
+	for len(qs) < n {
+		switch rng.IntN(8) {
+		case 0:
+			qs = append(qs, pick()+" ")
+		case 1:
+			qs = append(qs, pick()+" "+pick()+" ")
+		case 2:
+			qs = append(qs, "how do i "+pick()+" my "+pick()+" ")
+		case 3:
+			qs = append(qs, typo(pick())+" "+pick()+" ")
+		case 4:
+			w := pick()
+			qs = append(qs, pick()+" "+w[:min(len(w), 2+rng.IntN(3))])
+		case 5:
+			qs = append(qs, `"`+pick()+" "+pick()+`"`)
+		case 6:
+			qs = append(qs, pick()+" "+pick()+" "+pick()+" "+typo(pick())+" ")
+		default:
+			w := pick()
+			qs = append(qs, w[:min(len(w), 3+rng.IntN(4))])
+		}
+	}
+	return qs
 }
 
 // Markdown renders d as an importable file with front matter.

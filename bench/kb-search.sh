@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# HTTP benchmark of the knowledge-base search partial (issue 4).
+#
+# Generates N Markdown articles (bench/kbgen), imports them with
+# `frontdesk kb import` into a fresh data directory, starts `frontdesk serve`
+# on a free loopback port, warms up, then drives GET /kb/search?q=… with
+# HX-Request: true for DURATION with a rotating set of customer-like
+# queries (typos, half-typed words, questions). Prints requests/s, latency
+# percentiles and the RSS of the serve process.
+#
+# Targets on the 2-core dev machine: >= 3000 req/s, p99 <= 50 ms,
+# RSS <= 300 MB.
+#
+# Usage (from anywhere in the repository):
+#   bench/kb-search.sh                 # 50,000 articles, 20 s, 64 connections
+#   N=5000 DURATION=10s bench/kb-search.sh
+#   KEEP=1 bench/kb-search.sh          # keep the work directory
+# Tools: go, curl, wrk (preferred: rotates queries) or hey (one query).
+set -euo pipefail
+
+N=${N:-50000}
+DURATION=${DURATION:-20s}
+CONNECTIONS=${CONNECTIONS:-64}
+THREADS=${THREADS:-2}
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+work=$(mktemp -d "${TMPDIR:-/tmp}/kb-search-bench.XXXXXX")
+serve_pid=""
+
+cleanup() {
+	if [[ -n "$serve_pid" ]] && kill -0 "$serve_pid" 2>/dev/null; then
+		kill "$serve_pid" 2>/dev/null || true
+		for _ in $(seq 50); do
+			kill -0 "$serve_pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -9 "$serve_pid" 2>/dev/null || true
+	fi
+	if [[ -z "${KEEP:-}" ]]; then
+		rm -rf "$work"
+	else
+		echo "work directory kept: $work"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+log() { printf '== %s\n' "$*" >&2; }
+
+cd "$root"
+log "building frontdesk and kbgen"
+go build -o "$work/frontdesk" ./cmd/frontdesk
+go build -o "$work/kbgen" ./bench/kbgen
+
+log "generating $N articles"
+start=$(date +%s.%N)
+"$work/kbgen" -n "$N" -out "$work/articles" -queries "$work/queries.txt"
+printf '   generated in %.1f s\n' "$(echo "$(date +%s.%N) - $start" | bc)" >&2
+
+export FRONTDESK_DATA_DIR="$work/data"
+unset FRONTDESK_DB FRONTDESK_ADDR FRONTDESK_BASE_URL FRONTDESK_IMAP_URL FRONTDESK_SMTP_URL
+mkdir -p "$FRONTDESK_DATA_DIR"
+
+log "importing (frontdesk kb import)"
+start=$(date +%s.%N)
+"$work/frontdesk" kb import "$work/articles" | tail -n 3
+printf '   imported in %.1f s\n' "$(echo "$(date +%s.%N) - $start" | bc)" >&2
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+base="http://127.0.0.1:$port"
+log "starting frontdesk serve on $base"
+"$work/frontdesk" serve --addr "127.0.0.1:$port" >"$work/serve.log" 2>&1 &
+serve_pid=$!
+start=$(date +%s.%N)
+for _ in $(seq 600); do
+	if curl -fsS -o /dev/null "$base/readyz" 2>/dev/null; then
+		break
+	fi
+	if ! kill -0 "$serve_pid" 2>/dev/null; then
+		echo "serve exited; last log lines:" >&2
+		tail -n 20 "$work/serve.log" >&2
+		exit 1
+	fi
+	sleep 0.2
+done
+curl -fsS -o /dev/null "$base/readyz" || {
+	echo "serve not ready after 120 s" >&2
+	tail -n 20 "$work/serve.log" >&2
+	exit 1
+}
+printf '   ready in %.1f s\n' "$(echo "$(date +%s.%N) - $start" | bc)" >&2
+
+urlencode() { python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$1"; }
+
+log "checking one search"
+first=$(head -n 1 "$work/queries.txt")
+curl -fsS -H 'HX-Request: true' "$base/kb/search?q=$(urlencode "$first")" -o "$work/first.html"
+printf '   %q -> %d bytes of HTML\n' "$first" "$(wc -c <"$work/first.html")" >&2
+
+log "warming up (every query once)"
+while IFS= read -r q; do
+	curl -fsS -o /dev/null -H 'HX-Request: true' "$base/kb/search?q=$(urlencode "$q")" || true
+done <"$work/queries.txt"
+
+rss_before=$(ps -o rss= -p "$serve_pid" | tr -d ' ')
+
+if command -v wrk >/dev/null; then
+	# Rotate through the queries; each wrk thread starts at another offset.
+	cat >"$work/queries.lua" <<'LUA'
+local queries = {}
+local i = 0
+local function encode(s)
+  return (s:gsub("[^%w%-_%.~]", function(c) return string.format("%%%02X", string.byte(c)) end))
+end
+for line in io.lines(os.getenv("KB_QUERIES")) do
+  queries[#queries + 1] = "/kb/search?q=" .. encode(line)
+end
+local counter = 0
+function setup(thread)
+  thread:set("offset", counter * 37)
+  counter = counter + 1
+end
+function init(args)
+  i = tonumber(offset) or 0
+end
+function request()
+  i = i + 1
+  return wrk.format("GET", queries[(i % #queries) + 1], { ["HX-Request"] = "true" })
+end
+LUA
+	log "driving /kb/search with wrk: $THREADS threads, $CONNECTIONS connections, $DURATION, $(wc -l <"$work/queries.txt") queries"
+	KB_QUERIES="$work/queries.txt" wrk -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" --latency \
+		-s "$work/queries.lua" "$base" | tee "$work/wrk.txt"
+	rps=$(awk '/^Requests\/sec/ {print $2}' "$work/wrk.txt")
+	p99=$(awk '$1 == "99%" {print $2}' "$work/wrk.txt")
+	non2xx=$(awk '/Non-2xx/ {print $NF}' "$work/wrk.txt")
+else
+	q=$(urlencode "reset pasword")
+	log "driving /kb/search?q=$q with hey: $CONNECTIONS connections, $DURATION (wrk not found: one query only)"
+	hey -z "$DURATION" -c "$CONNECTIONS" -H 'HX-Request: true' "$base/kb/search?q=$q" | tee "$work/hey.txt"
+	rps=$(awk '/Requests\/sec/ {print $2}' "$work/hey.txt")
+	p99=$(awk '/ 99% in/ {print $3 "s"}' "$work/hey.txt")
+	non2xx=""
+fi
+
+rss_after=$(ps -o rss= -p "$serve_pid" | tr -d ' ')
+echo
+echo "articles:        $N"
+echo "requests/s:      $rps   (target >= 3000)"
+echo "p99 latency:     $p99   (target <= 50ms)"
+[[ -n "$non2xx" ]] && echo "non-2xx:         $non2xx"
+printf 'serve RSS:       %d MB before load, %d MB after   (target <= 300 MB)\n' $((rss_before / 1024)) $((rss_after / 1024))

@@ -1,0 +1,20 @@
+package search
+
+// Ranking exposes the second-pass weights to the relevance experiments.
+type Ranking = ranking
+
+// DefaultRanking returns the weights an Index starts with.
+func DefaultRanking() Ranking { return defaultRanking() }
+
+// SetRanking replaces ix's second-pass weights.
+func (ix *Index) SetRanking(r Ranking) { ix.rank = r }
+
+// RankingParams names the tunable weights of r.
+func RankingParams(r *Ranking) map[string]*float64 {
+	return map[string]*float64{
+		"title": &r.title, "summary": &r.summary, "body": &r.body, "meta": &r.meta,
+		"prefixAlt": &r.prefixAlt, "corrected": &r.corrected,
+		"phraseShort": &r.phraseShort, "pairShort": &r.pairShort, "helpful": &r.helpful, "phraseBody": &r.phraseBody,
+		"cover": &r.cover, "titleCover": &r.titleCover, "pairs": &r.pairs,
+	}
+}

@@ -1,0 +1,150 @@
+package search
+
+import (
+	"math"
+
+	"github.com/blevesearch/bleve/v2/analysis"
+)
+
+// ranking holds the weights of both ranking passes. bleve's BM25 over the
+// weighted fields finds the candidates; the second pass multiplies each
+// candidate's score by how well its short texts (title, summary, tags)
+// answer the query, which plain BM25 over long bodies misses. The values
+// were tuned on kb/testdata/relevance.json.
+type ranking struct {
+	// Field weights of a query word: title and summary say what an
+	// article is about; the body only mentions things.
+	title, summary, body, meta float64
+	// prefixAlt weighs a completion of the half-typed last word, corrected
+	// a typo correction.
+	prefixAlt, corrected float64
+	// phraseShort weighs the whole query as a phrase in the title,
+	// summary or tags; phraseBody its content words as a phrase in the body.
+	phraseShort, phraseBody float64
+	// pairShort weighs two adjacent content words of the query found side
+	// by side in the title, summary or tags.
+	pairShort float64
+
+	// cover: share of the query's words (weighted by rarity) found in the
+	// title, summary or tags.
+	cover float64
+	// titleCover: the same for the title alone.
+	titleCover float64
+	// pairs: share of the query's adjacent word pairs ("manage billing",
+	// "who changed") found side by side in the title, summary or tags.
+	pairs float64
+	// helpful: the article's helpfulness (0..1, 0.5 without votes).
+	helpful float64
+	// window is how many of bleve's best hits are re-ranked.
+	window int
+}
+
+func defaultRanking() ranking {
+	return ranking{
+		title: 2.0, summary: 1.6, body: 2.0, meta: 3.2,
+		prefixAlt: 0.7, corrected: 0.45,
+		phraseShort: 8.0, phraseBody: 3.2, pairShort: 4.0,
+		cover: 1.6, titleCover: 0.6, pairs: 0.3, helpful: 0.3, window: 30,
+	}
+}
+
+// idf is the inverse document frequency of a term found in df of n
+// articles.
+func idf(df, n uint64) float64 {
+	return math.Log(1 + float64(n+1)/float64(df+1))
+}
+
+// queryPairs lists the adjacent word pairs of the query: pairs of
+// consecutive query words (by index into the matcher's words) and pairs of
+// consecutive words as typed, stop words included.
+type queryPairs struct {
+	content [][2]int
+	raw     [][2]string
+}
+
+func newQueryPairs(slots []slot, words analysis.TokenStream) queryPairs {
+	var qp queryPairs
+	for i := 1; i < len(slots); i++ {
+		qp.content = append(qp.content, [2]int{i - 1, i})
+	}
+	for i := 1; i < len(words); i++ {
+		if words[i].Position == words[i-1].Position+1 {
+			qp.raw = append(qp.raw, [2]string{string(words[i-1].Term), string(words[i].Term)})
+		}
+	}
+	return qp
+}
+
+// hitFeatures scores one candidate's short texts against the query.
+func (ix *Index) hitFeatures(m *matcher, qp queryPairs, title string, others ...string) (cover, titleCover, pairs float64) {
+	if m.words == 0 {
+		return 0, 0, 0
+	}
+	found := make([]bool, m.words)
+	inTitle := make([]bool, m.words)
+	contentHit := make([]bool, len(qp.content))
+	rawHit := make([]bool, len(qp.raw))
+	texts := append([]string{title}, others...)
+	for ti, text := range texts {
+		if text == "" {
+			continue
+		}
+		prev := -1
+		for _, tok := range ix.analyzer.Analyze([]byte(text)) {
+			i, ok := m.match(tok, text)
+			if !ok {
+				prev = -1
+				continue
+			}
+			found[i] = true
+			if ti == 0 {
+				inTitle[i] = true
+			}
+			for k, p := range qp.content {
+				if p[0] == prev && p[1] == i {
+					contentHit[k] = true
+				}
+			}
+			prev = i
+		}
+		if len(qp.raw) > 0 {
+			toks := ix.words.Analyze([]byte(text))
+			for j := 1; j < len(toks); j++ {
+				for k, p := range qp.raw {
+					if string(toks[j-1].Term) == p[0] && string(toks[j].Term) == p[1] {
+						rawHit[k] = true
+					}
+				}
+			}
+		}
+	}
+	var total, got, gotTitle float64
+	for i := 0; i < m.words; i++ {
+		w := m.weight(i)
+		total += w
+		if found[i] {
+			got += w
+		}
+		if inTitle[i] {
+			gotTitle += w
+		}
+	}
+	if total > 0 {
+		cover, titleCover = got/total, gotTitle/total
+	}
+	if n := len(contentHit) + len(rawHit); n > 0 {
+		hits := 0
+		for _, h := range contentHit {
+			if h {
+				hits++
+			}
+		}
+		for _, h := range rawHit {
+			if h {
+				hits++
+			}
+		}
+		pairs = float64(hits) / float64(n)
+	}
+	return cover, titleCover, pairs
+}
