@@ -152,8 +152,16 @@ func TestBurstOfBadLoginsGets429s(t *testing.T) {
 		if limited < 40 {
 			t.Fatalf("%d of 50 bad logins got 429, want at least 40", limited)
 		}
+		// htmx gets the form partial with the message, swapped in on 429.
+		c.Header.Set("HX-Request", "true")
+		resp := c.PostForm("/login", apptest.Values("email", "target@example.com", "password", "one more guess"))
+		body := apptest.Body(t, resp)
+		c.Header.Del("HX-Request")
+		if resp.StatusCode != http.StatusTooManyRequests || strings.Contains(body, "<html") || !strings.Contains(body, `id="login-form"`) || !strings.Contains(body, "Please wait") {
+			t.Fatalf("htmx 429: %d %.300s", resp.StatusCode, body)
+		}
 		// The right password waits too while the account is blocked.
-		resp := c.PostForm("/login", apptest.Values("email", "target@example.com", "password", "the real long password"))
+		resp = c.PostForm("/login", apptest.Values("email", "target@example.com", "password", "the real long password"))
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusTooManyRequests {
 			t.Fatalf("right password during the block: %d", resp.StatusCode)
