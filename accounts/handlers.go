@@ -222,7 +222,10 @@ func (s *Service) reset(c *fiber.Ctx) error {
 	data := formData("Choose a new password", fiber.Map{"Token": token}, nil, "")
 	_, err := s.ResetPassword(c.UserContext(), token, c.FormValue("password"), ip(c))
 	if errors.Is(err, ErrTokenInvalid) {
-		return s.linkInvalid(c, "This password reset link has expired or was already used. Ask for a new one.")
+		// Answered inside the form, so an htmx post shows it too.
+		data["FormError"] = "This password reset link has expired or was already used."
+		data["Expired"] = true
+		return web.RenderStatus(c, fiber.StatusUnprocessableEntity, "accounts/reset", "accounts/_reset_form", data)
 	}
 	if err != nil {
 		return formFailed(c, err, "accounts/reset", "accounts/_reset_form", data)

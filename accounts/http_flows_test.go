@@ -92,6 +92,14 @@ func TestForgotPasswordAnswersTheSame(t *testing.T) {
 			t.Fatalf("reset: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 		}
 		login(t, c, "known@example.com", "a brand new password")
+		// The used link answers inside the form (htmx swaps 422).
+		c.Header.Set("HX-Request", "true")
+		resp = c.PostForm("/password/reset", apptest.Values("token", token, "password", "yet another password"))
+		body := apptest.Body(t, resp)
+		c.Header.Del("HX-Request")
+		if resp.StatusCode != 422 || !strings.Contains(body, "already used") || !strings.Contains(body, `href="/password/forgot"`) {
+			t.Fatalf("reused link: %d %.300s", resp.StatusCode, body)
+		}
 	})
 }
 
