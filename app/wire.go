@@ -133,11 +133,13 @@ func (a *App) wireKB() error {
 	if err := follower.CatchUp(ctx); err != nil {
 		return fmt.Errorf("knowledge-base index catch-up: %w", err)
 	}
+	searchLog := kb.NewSearchLogger(a.DB, a.Log)
 	svc := kb.NewService(kb.Deps{
 		DB: a.DB, Index: kb.IndexSearcher{Index: ix}, Follower: follower,
-		Log: a.Log, BaseURL: a.Config.BaseURL,
+		Log: a.Log, BaseURL: a.Config.BaseURL, SearchLog: searchLog,
 	})
 	a.AddWorker("kb-index", follower)
+	a.AddWorker("kb-search-log", searchLog)
 	a.AddReadyCheck("kb-index", func(ctx context.Context) error {
 		if _, err := ix.Count(); err != nil {
 			return err

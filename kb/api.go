@@ -42,7 +42,9 @@ func (p *Portal) apiSearch(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if _, err := p.svc.LogSearch(c.UserContext(), q, res.Total, userID(c)); err != nil {
+	if p.svc.slog != nil {
+		p.svc.slog.Log(q, res.Total, userID(c), 0)
+	} else if _, err := p.svc.LogSearch(c.UserContext(), q, res.Total, userID(c)); err != nil {
 		p.svc.log.Warn("log search", "err", err)
 	}
 	out := make([]apiSearchResult, 0, len(res.Hits))

@@ -173,18 +173,26 @@ func (p *Portal) showSearch(c *fiber.Ctx) error {
 // debounced keystroke. Logging never fails the search.
 func (p *Portal) logSearch(c *fiber.Ctx, q string, results int) int64 {
 	ctx := c.UserContext()
-	if prev, err := strconv.ParseInt(c.Cookies(searchCookie), 10, 64); err == nil && prev > 0 {
-		if ok, err := p.svc.RefineSearch(ctx, prev, q, results); err == nil && ok {
-			return prev
+	prev, _ := strconv.ParseInt(c.Cookies(searchCookie), 10, 64)
+	var id int64
+	if p.svc.slog != nil {
+		id = p.svc.slog.Log(q, results, userID(c), prev)
+	} else {
+		if prev > 0 {
+			if ok, err := p.svc.RefineSearch(ctx, prev, q, results); err == nil && ok {
+				return prev
+			}
+		}
+		var err error
+		if id, err = p.svc.LogSearch(ctx, q, results, userID(c)); err != nil {
+			p.svc.log.Warn("log search", "err", err)
+			return 0
 		}
 	}
-	id, err := p.svc.LogSearch(ctx, q, results, userID(c))
-	if err != nil {
-		p.svc.log.Warn("log search", "err", err)
-		return 0
+	if id != prev {
+		c.Cookie(&fiber.Cookie{Name: searchCookie, Value: strconv.FormatInt(id, 10), Path: "/", HTTPOnly: true,
+			Secure: p.secure, SameSite: fiber.CookieSameSiteLaxMode, MaxAge: 600})
 	}
-	c.Cookie(&fiber.Cookie{Name: searchCookie, Value: strconv.FormatInt(id, 10), Path: "/", HTTPOnly: true,
-		Secure: p.secure, SameSite: fiber.CookieSameSiteLaxMode, MaxAge: 600})
 	return id
 }
 
@@ -269,7 +277,9 @@ func (p *Portal) showArticle(c *fiber.Ctx) error {
 	published := a.Status == StatusPublished
 	if published {
 		if sid, err := strconv.ParseInt(c.Query("s"), 10, 64); err == nil && sid > 0 {
-			if err := p.svc.RecordClick(ctx, sid, a.ID); err != nil {
+			if p.svc.slog != nil {
+				p.svc.slog.Click(sid, a.ID)
+			} else if err := p.svc.RecordClick(ctx, sid, a.ID); err != nil {
 				p.svc.log.Warn("record search click", "err", err)
 			}
 		}

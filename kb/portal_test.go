@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -75,9 +76,22 @@ func loginAs(t *testing.T, a *app.App, role web.Role) *apptest.Client {
 	return c
 }
 
+// waitFor polls cond until it holds, failing the test after 10 s.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 func TestHelpCenterPages(t *testing.T) {
 	dbtest.EachBackend(t, func(t *testing.T, b dbtest.Backend) {
 		f := newPortalFixture(t, b)
+		apptest.Serve(t, f.app) // runs the workers: index follower, search log writer
 		anon := apptest.NewClient(t, f.app)
 		customer := loginAs(t, f.app, web.RoleCustomer)
 		agent := loginAs(t, f.app, web.RoleAgent)
@@ -139,10 +153,15 @@ func TestHelpCenterPages(t *testing.T) {
 			}
 			// Typing on: the same logged search is refined, not duplicated.
 			apptest.Body(t, c.Get("/kb/search?q=password"))
+			// The log is written in the background: wait for it.
 			var rows []kb.SearchLog
-			if err := f.db.NewSelect().Model(&rows).Where("normalized LIKE 'pass%'").Scan(context.Background()); err != nil {
-				t.Fatal(err)
-			}
+			waitFor(t, "the search log row", func() bool {
+				rows = nil
+				if err := f.db.NewSelect().Model(&rows).Where("normalized LIKE 'pass%'").Scan(context.Background()); err != nil {
+					t.Fatal(err)
+				}
+				return len(rows) > 0
+			})
 			if len(rows) != 1 || rows[0].Normalized != "password" {
 				t.Errorf("search log = %+v, want one row for the final query", rows)
 			}
@@ -153,13 +172,13 @@ func TestHelpCenterPages(t *testing.T) {
 				t.Fatalf("result link %q does not carry the search id", href)
 			}
 			apptest.Body(t, c.Get(href))
-			var clicked kb.SearchLog
-			if err := f.db.NewSelect().Model(&clicked).Where("id = ?", rows[0].ID).Scan(context.Background()); err != nil {
-				t.Fatal(err)
-			}
-			if clicked.ClickedArticleID == nil {
-				t.Error("click not recorded")
-			}
+			waitFor(t, "the click", func() bool {
+				var clicked kb.SearchLog
+				if err := f.db.NewSelect().Model(&clicked).Where("id = ?", rows[0].ID).Scan(context.Background()); err != nil {
+					t.Fatal(err)
+				}
+				return clicked.ClickedArticleID != nil && *clicked.ClickedArticleID == f.password.ID
+			})
 		})
 
 		t.Run("api search", func(t *testing.T) {

@@ -36,6 +36,9 @@ type Deps struct {
 	Log      *slog.Logger
 	// BaseURL makes absolute links (sitemap, canonical, API).
 	BaseURL string
+	// SearchLog writes search analytics in the background; nil writes
+	// them synchronously (tests, commands).
+	SearchLog *SearchLogger
 }
 
 // Service is the knowledge base's business logic. Every write goes
@@ -48,6 +51,7 @@ type Service struct {
 	log      *slog.Logger
 	baseURL  string
 	now      func() time.Time
+	slog     *SearchLogger
 }
 
 // NewService builds the service.
@@ -58,8 +62,8 @@ func NewService(d Deps) *Service {
 	}
 	return &Service{
 		db: d.DB, index: d.Index, follower: d.Follower, log: log,
-		baseURL: strings.TrimRight(d.BaseURL, "/"),
-		now:     func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
+		baseURL: strings.TrimRight(d.BaseURL, "/"), slog: d.SearchLog,
+		now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
 	}
 }
 

@@ -1,0 +1,203 @@
+package kb
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// refineWindow is how long after a search further typing refines it
+// rather than counting as a new search.
+const refineWindow = time.Minute
+
+// SearchLogger records search analytics off the request path: searches
+// are written in batches by its Run loop, so as-you-type search never
+// waits for a database write (on SQLite one INSERT per keystroke request
+// would serialise every search behind the single writer). Ids are chosen
+// here, so the result links can carry them at once.
+type SearchLogger struct {
+	db  *bun.DB
+	log *slog.Logger
+	ops chan logOp
+	now func() time.Time
+
+	mu     sync.Mutex
+	recent map[int64]*recentSearch // this node's searches of the last minute
+}
+
+type recentSearch struct {
+	normalized string
+	at         time.Time
+	clicked    bool
+}
+
+type logOpKind int
+
+const (
+	opInsert logOpKind = iota
+	opRefine
+	opClick
+)
+
+type logOp struct {
+	kind    logOpKind
+	row     SearchLog // opInsert; for opRefine: ID, Query, Normalized, Results
+	id      int64
+	article int64
+}
+
+// NewSearchLogger returns a logger; run it with Run (an app worker).
+func NewSearchLogger(db *bun.DB, log *slog.Logger) *SearchLogger {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &SearchLogger{db: db, log: log, ops: make(chan logOp, 8192),
+		now:    func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
+		recent: map[int64]*recentSearch{}}
+}
+
+// randomID is a positive id below 2^53 (exact in JSON and JavaScript).
+func randomID() int64 {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return int64(binary.BigEndian.Uint64(b[:])>>11) + 1
+}
+
+func (l *SearchLogger) enqueue(op logOp) {
+	select {
+	case l.ops <- op:
+	default:
+		// Overloaded: analytics may lose a row, searches must not wait.
+		l.log.Warn("search log queue full; dropping an entry")
+	}
+}
+
+// related reports whether b continues or corrects typing a (one is a
+// prefix of the other).
+func related(a, b string) bool { return strings.HasPrefix(a, b) || strings.HasPrefix(b, a) }
+
+// Log records a search and returns its id. When prevID is this visitor's
+// previous search, less than a minute old, not yet clicked, and the new
+// query continues it (one is a prefix of the other), that search is
+// refined instead, so debounced keystrokes count as one search.
+func (l *SearchLogger) Log(query string, results int, userID *int64, prevID int64) int64 {
+	now := l.now()
+	norm := truncate(NormalizeQuery(query), 300)
+	query = truncate(query, 300)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for id, r := range l.recent {
+		if now.Sub(r.at) > refineWindow {
+			delete(l.recent, id)
+		}
+	}
+	if r, ok := l.recent[prevID]; ok && prevID != 0 && !r.clicked && related(r.normalized, norm) {
+		r.normalized, r.at = norm, now
+		l.enqueue(logOp{kind: opRefine, id: prevID, row: SearchLog{ID: prevID, Query: query, Normalized: norm, Results: results}})
+		return prevID
+	}
+	id := randomID()
+	l.recent[id] = &recentSearch{normalized: norm, at: now}
+	l.enqueue(logOp{kind: opInsert, row: SearchLog{ID: id, Query: query, Normalized: norm, Results: results, UserID: userID, CreatedAt: now}})
+	return id
+}
+
+// Click records that search id led to article (the first click counts).
+func (l *SearchLogger) Click(id, articleID int64) {
+	l.mu.Lock()
+	if r, ok := l.recent[id]; ok {
+		r.clicked = true
+	}
+	l.mu.Unlock()
+	l.enqueue(logOp{kind: opClick, id: id, article: articleID})
+}
+
+// Run writes queued entries every half second until ctx ends, then
+// writes what is left.
+func (l *SearchLogger) Run(ctx context.Context) error {
+	t := time.NewTicker(500 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			defer cancel()
+			return l.Flush(fctx)
+		case <-t.C:
+			if err := l.Flush(ctx); err != nil {
+				l.log.Warn("write search log", "err", err)
+			}
+		}
+	}
+}
+
+// Flush writes every queued entry in one transaction.
+func (l *SearchLogger) Flush(ctx context.Context) error {
+	var ops []logOp
+	for len(ops) < 5000 {
+		select {
+		case op := <-l.ops:
+			ops = append(ops, op)
+			continue
+		default:
+		}
+		break
+	}
+	if len(ops) == 0 {
+		return nil
+	}
+	// Fold refinements and clicks into rows inserted in this batch.
+	var inserts []SearchLog
+	pending := map[int64]int{}
+	var later []logOp
+	for _, op := range ops {
+		switch op.kind {
+		case opInsert:
+			pending[op.row.ID] = len(inserts)
+			inserts = append(inserts, op.row)
+		case opRefine:
+			if i, ok := pending[op.id]; ok {
+				inserts[i].Query, inserts[i].Normalized, inserts[i].Results = op.row.Query, op.row.Normalized, op.row.Results
+			} else {
+				later = append(later, op)
+			}
+		case opClick:
+			if i, ok := pending[op.id]; ok {
+				if inserts[i].ClickedArticleID == nil {
+					a := op.article
+					inserts[i].ClickedArticleID = &a
+				}
+			} else {
+				later = append(later, op)
+			}
+		}
+	}
+	return l.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if len(inserts) > 0 {
+			if _, err := tx.NewInsert().Model(&inserts).Exec(ctx); err != nil {
+				return fmt.Errorf("insert searches: %w", err)
+			}
+		}
+		for _, op := range later {
+			q := tx.NewUpdate().Model((*SearchLog)(nil)).Where("id = ? AND clicked_article_id IS NULL", op.id)
+			if op.kind == opRefine {
+				q = q.Set("query = ?", op.row.Query).Set("normalized = ?", op.row.Normalized).Set("results = ?", op.row.Results)
+			} else {
+				// A click on a search another node logged, or an old one;
+				// the article may have been deleted since.
+				q = q.Set("clicked_article_id = (SELECT id FROM kb_articles WHERE id = ?)", op.article)
+			}
+			if _, err := q.Exec(ctx); err != nil {
+				return fmt.Errorf("update search %d: %w", op.id, err)
+			}
+		}
+		return nil
+	})
+}
