@@ -2,6 +2,7 @@ package app
 
 import (
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -53,11 +54,13 @@ func (m *Metrics) middleware() fiber.Handler {
 				status = fiber.StatusInternalServerError
 			}
 		}
-		route := c.Route().Path
+		// Label values outlive the request inside the registry: copy them,
+		// Fiber reuses the memory behind its strings.
+		route := strings.Clone(c.Route().Path)
 		if status == fiber.StatusNotFound {
 			route = "unmatched"
 		}
-		method := c.Method()
+		method := strings.Clone(c.Method())
 		m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
 		m.latency.WithLabelValues(method, route).Observe(time.Since(start).Seconds())
 		return err
