@@ -917,6 +917,10 @@ func TestEditorInBrowser(t *testing.T) {
 	e.createCategory("Invoices", &cat.ID)
 	base := e.serve()
 	b := browsertest.New(t)
+	// Close Chromium gracefully before the harness removes its profile
+	// directory; a hard kill can leave it writing there, which fails the
+	// test's TempDir cleanup.
+	t.Cleanup(func() { _ = chromedp.Cancel(b.Ctx) })
 	b.Run(t, "sign in as an agent", network.Enable(), network.SetExtraHTTPHeaders(network.Headers{"X-Test-As": "agent"}))
 
 	var marker int
@@ -973,6 +977,8 @@ func TestEditorInBrowser(t *testing.T) {
 
 	// htmx sends the clicked button's status with the form.
 	b.Run(t, "save and publish",
+		// The first save's flash is still on the page; the next must be new.
+		chromedp.Evaluate(`document.querySelectorAll(".flash-success").forEach(el => el.remove())`, nil),
 		chromedp.SendKeys("#title", "Browser article", chromedp.ByID),
 		chromedp.Click(`#kb-editor button[name="status"][value="published"]`, chromedp.ByQuery),
 		chromedp.WaitVisible(".flash-success", chromedp.ByQuery),
