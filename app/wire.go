@@ -118,7 +118,7 @@ func (a *App) wireAdmin() error {
 // searchable on every node within seconds.
 func (a *App) wireKB() error {
 	ctx := context.Background()
-	ix, err := search.Open(filepath.Join(a.Config.DataDir, "kb-index"), search.Options{Log: a.Log})
+	ix, err := kb.OpenIndex(filepath.Join(a.Config.DataDir, "kb-index"), a.Log, 10*time.Second)
 	if err != nil {
 		return fmt.Errorf("knowledge-base index: %w", err)
 	}

@@ -3,8 +3,10 @@ package kb
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"html/template"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -192,3 +194,30 @@ func (src *Source) AllDocs(ctx context.Context, fn func(search.Doc) error) error
 }
 
 var _ search.Source = (*Source)(nil)
+
+// ErrIndexLocked means another process (a running serve for the same data
+// directory) holds the search index.
+var ErrIndexLocked = errors.New("the search index is locked by another frontdesk process using the same --data-dir (a running 'frontdesk serve'?): stop it first")
+
+// OpenIndex opens the bleve index in dir, giving up after wait when
+// another process holds bleve's lock (bleve itself would wait forever, and
+// a serve started twice on one data directory would hang silently).
+func OpenIndex(dir string, log *slog.Logger, wait time.Duration) (*search.Index, error) {
+	type result struct {
+		ix  *search.Index
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		ix, err := search.Open(dir, search.Options{Log: log})
+		ch <- result{ix, err}
+	}()
+	select {
+	case r := <-ch:
+		return r.ix, r.err
+	case <-time.After(wait):
+		// The goroutine stays blocked until the process exits, which is
+		// what the caller does with this error.
+		return nil, fmt.Errorf("%s: %w", dir, ErrIndexLocked)
+	}
+}

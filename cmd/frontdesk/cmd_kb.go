@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"path/filepath"
@@ -119,28 +118,10 @@ func runKBReindex(ctx context.Context, env *cmdEnv) error {
 	return nil
 }
 
-// errIndexBusy says why the index could not be opened.
-var errIndexBusy = errors.New("the search index is locked by a running 'frontdesk serve' for this data directory: stop it first (it keeps its own index up to date)")
-
-// openIndexQuick opens <data-dir>/kb-index, giving up after a few seconds
-// when another process holds bleve's lock (bleve would wait forever).
+// openIndexQuick opens <data-dir>/kb-index, failing with a clear message
+// when a running serve holds it.
 func openIndexQuick(env *cmdEnv) (*search.Index, error) {
-	dir := filepath.Join(env.cfg.DataDir, "kb-index")
-	type result struct {
-		ix  *search.Index
-		err error
-	}
-	ch := make(chan result, 1)
-	go func() {
-		ix, err := search.Open(dir, search.Options{Log: env.log})
-		ch <- result{ix, err}
-	}()
-	select {
-	case r := <-ch:
-		return r.ix, r.err
-	case <-time.After(5 * time.Second):
-		return nil, fmt.Errorf("%s: %w", dir, errIndexBusy)
-	}
+	return kb.OpenIndex(filepath.Join(env.cfg.DataDir, "kb-index"), env.log, 5*time.Second)
 }
 
 func rebuildIndex(ctx context.Context, db *bun.DB, ix *search.Index) (int, error) {
