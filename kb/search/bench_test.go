@@ -89,10 +89,25 @@ var (
 )
 
 // sharedIndex is one built 50,000-article index reused by the search
-// benchmarks; it lives in a temporary directory removed by TestMain.
+// benchmarks; it lives in a temporary directory removed by TestMain, or in
+// $KBSEARCH_BENCH_INDEX, kept and reused by later runs while its mapping
+// version and size match.
 func sharedIndex(b *testing.B) *search.Index {
 	docs, _ := generatedCorpus(b)
 	sharedOnce.Do(func() {
+		if dir := os.Getenv("KBSEARCH_BENCH_INDEX"); dir != "" {
+			ix, err := search.Open(dir, search.Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if n, _ := ix.Count(); !ix.NeedsRebuild() && n == uint64(len(docs)) {
+				sharedIx = ix
+				return
+			}
+			_ = ix.Close()
+			sharedIx = buildIndex(b, dir, docs)
+			return
+		}
 		dir, err := os.MkdirTemp("", "kbsearch-bench-")
 		if err != nil {
 			b.Fatal(err)

@@ -15,6 +15,11 @@ func RankingParams(r *Ranking) map[string]*float64 {
 		"title": &r.title, "summary": &r.summary, "body": &r.body, "meta": &r.meta,
 		"prefixAlt": &r.prefixAlt, "corrected": &r.corrected,
 		"phraseShort": &r.phraseShort, "pairShort": &r.pairShort, "helpful": &r.helpful, "phraseBody": &r.phraseBody,
-		"cover": &r.cover, "titleCover": &r.titleCover, "pairs": &r.pairs,
+		"cover": &r.cover, "titleCover": &r.titleCover, "pairs": &r.pairs, "tag": &r.tag,
 	}
+}
+
+// SetQueryShape switches the query structure variants.
+func (r *Ranking) SetQueryShape(fieldCentric, exactStops bool) {
+	r.fieldCentric, r.exactStops = fieldCentric, exactStops
 }

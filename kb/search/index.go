@@ -142,6 +142,7 @@ type Index struct {
 	rank     ranking
 	analyzer analysis.Analyzer // the index's English analyzer
 	words    analysis.Analyzer // the same without stop words
+	stop     analysis.TokenMap // englishAnalyzer's stop words
 	cache    *termCache
 }
 
@@ -225,12 +226,9 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	im.DocValuesDynamic = false
 	im.AddDocumentMapping(docType, dm)
 
-	stop := analysis.NewTokenMap()
-	if err := stop.LoadBytes(en.EnglishStopWords); err != nil {
-		return nil, fmt.Errorf("search: stop words: %w", err)
-	}
-	for _, w := range keptStopWords() {
-		delete(stop, w)
+	stop, err := stopWords()
+	if err != nil {
+		return nil, err
 	}
 	tokens := make([]interface{}, 0, len(stop))
 	for w := range stop {
@@ -243,7 +241,7 @@ func newMapping() (*mapping.IndexMappingImpl, error) {
 	if err := im.AddCustomTokenFilter("fd_stop", map[string]interface{}{"type": stopfilter.Name, "stop_token_map": "fd_stop_words"}); err != nil {
 		return nil, fmt.Errorf("search: stop words: %w", err)
 	}
-	err := im.AddCustomAnalyzer(englishAnalyzer, map[string]interface{}{
+	err = im.AddCustomAnalyzer(englishAnalyzer, map[string]interface{}{
 		"type":          custom.Name,
 		"tokenizer":     unicode.Name,
 		"token_filters": []string{en.PossessiveName, lowercase.Name, "fd_stop", porter.Name},
@@ -291,6 +289,9 @@ func Open(dir string, opts Options) (*Index, error) {
 	}
 	ix.analyzer = m.AnalyzerNamed(englishAnalyzer)
 	ix.words = m.AnalyzerNamed(wordsAnalyzer)
+	if ix.stop, err = stopWords(); err != nil {
+		return nil, err
+	}
 	if ix.analyzer == nil || ix.words == nil {
 		return nil, errors.New("search: analyzers missing")
 	}

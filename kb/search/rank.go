@@ -2,8 +2,7 @@ package search
 
 import (
 	"math"
-
-	"github.com/blevesearch/bleve/v2/analysis"
+	"strings"
 )
 
 // ranking holds the weights of both ranking passes. bleve's BM25 over the
@@ -33,8 +32,16 @@ type ranking struct {
 	// pairs: share of the query's adjacent word pairs ("manage billing",
 	// "who changed") found side by side in the title, summary or tags.
 	pairs float64
+	// tag: share of the query's words making up one of the article's
+	// tags entirely ("cancel a label" and the tag "cancel label"): tags
+	// are the phrases editors expect people to search for.
+	tag float64
 	// helpful: the article's helpfulness (0..1, 0.5 without votes).
 	helpful float64
+	// fieldCentric builds the main query per field rather than per word;
+	// exactStops stops completing a half-typed word that is already a
+	// known word.
+	fieldCentric, exactStops bool
 	// window is how many of bleve's best hits are re-ranked.
 	window int
 }
@@ -43,8 +50,9 @@ func defaultRanking() ranking {
 	return ranking{
 		title: 2.0, summary: 1.6, body: 2.0, meta: 3.2,
 		prefixAlt: 0.7, corrected: 0.45,
-		phraseShort: 8.0, phraseBody: 3.2, pairShort: 4.0,
-		cover: 1.6, titleCover: 0.6, pairs: 0.3, helpful: 0.3, window: 30,
+		phraseShort: 8.0, phraseBody: 6.4, pairShort: 0,
+		cover: 1.6, titleCover: 0.6, pairs: 0.3, tag: 1.0, helpful: 0.3, window: 30,
+		fieldCentric: true, exactStops: true,
 	}
 }
 
@@ -55,28 +63,34 @@ func idf(df, n uint64) float64 {
 }
 
 // queryPairs lists the adjacent word pairs of the query: pairs of
-// consecutive query words (by index into the matcher's words) and pairs of
-// consecutive words as typed, stop words included.
+// consecutive content words (by index into the matcher's words) and pairs
+// of words as typed that involve a stop word ("who changed"), by stem.
 type queryPairs struct {
 	content [][2]int
 	raw     [][2]string
 }
 
-func newQueryPairs(slots []slot, words analysis.TokenStream) queryPairs {
+func (ix *Index) newQueryPairs(slots []slot, free string) queryPairs {
 	var qp queryPairs
 	for i := 1; i < len(slots); i++ {
 		qp.content = append(qp.content, [2]int{i - 1, i})
 	}
-	for i := 1; i < len(words); i++ {
-		if words[i].Position == words[i-1].Position+1 {
-			qp.raw = append(qp.raw, [2]string{string(words[i-1].Term), string(words[i].Term)})
+	var prev string
+	prevStop := false
+	scanWords(free, func(start, end int) {
+		lower := strings.ToLower(free[start:end])
+		isStop := ix.stop[lower]
+		st := stem(lower)
+		if prev != "" && (isStop || prevStop) {
+			qp.raw = append(qp.raw, [2]string{prev, st})
 		}
-	}
+		prev, prevStop = st, isStop
+	})
 	return qp
 }
 
 // hitFeatures scores one candidate's short texts against the query.
-func (ix *Index) hitFeatures(m *matcher, qp queryPairs, title string, others ...string) (cover, titleCover, pairs float64) {
+func (ix *Index) hitFeatures(m *matcher, qp queryPairs, texts ...string) (cover, titleCover, pairs float64) {
 	if m.words == 0 {
 		return 0, 0, 0
 	}
@@ -84,17 +98,27 @@ func (ix *Index) hitFeatures(m *matcher, qp queryPairs, title string, others ...
 	inTitle := make([]bool, m.words)
 	contentHit := make([]bool, len(qp.content))
 	rawHit := make([]bool, len(qp.raw))
-	texts := append([]string{title}, others...)
 	for ti, text := range texts {
-		if text == "" {
-			continue
-		}
 		prev := -1
-		for _, tok := range ix.analyzer.Analyze([]byte(text)) {
-			i, ok := m.match(tok, text)
+		prevStem := ""
+		scanWords(text, func(start, end int) {
+			lower := strings.ToLower(text[start:end])
+			if len(qp.raw) > 0 {
+				st := stem(lower)
+				for k, p := range qp.raw {
+					if p[0] == prevStem && p[1] == st {
+						rawHit[k] = true
+					}
+				}
+				prevStem = st
+			}
+			if ix.stop[lower] {
+				return // stop words do not separate neighbours
+			}
+			i, ok := m.matchWord(lower)
 			if !ok {
 				prev = -1
-				continue
+				return
 			}
 			found[i] = true
 			if ti == 0 {
@@ -106,17 +130,7 @@ func (ix *Index) hitFeatures(m *matcher, qp queryPairs, title string, others ...
 				}
 			}
 			prev = i
-		}
-		if len(qp.raw) > 0 {
-			toks := ix.words.Analyze([]byte(text))
-			for j := 1; j < len(toks); j++ {
-				for k, p := range qp.raw {
-					if string(toks[j-1].Term) == p[0] && string(toks[j].Term) == p[1] {
-						rawHit[k] = true
-					}
-				}
-			}
-		}
+		})
 	}
 	var total, got, gotTitle float64
 	for i := 0; i < m.words; i++ {
@@ -147,4 +161,32 @@ func (ix *Index) hitFeatures(m *matcher, qp queryPairs, title string, others ...
 		pairs = float64(hits) / float64(n)
 	}
 	return cover, titleCover, pairs
+}
+
+// tagMatch is the largest share of the query's words that one tag (a line
+// of meta) consists of entirely.
+func (ix *Index) tagMatch(m *matcher, meta string) float64 {
+	if m.words == 0 {
+		return 0
+	}
+	best := 0
+	for _, tag := range strings.Split(meta, "\n") {
+		seen := make(map[int]bool, 4)
+		all := true
+		scanWords(tag, func(start, end int) {
+			lower := strings.ToLower(tag[start:end])
+			if !all || ix.stop[lower] {
+				return
+			}
+			if i, ok := m.matchWord(lower); ok {
+				seen[i] = true
+			} else {
+				all = false
+			}
+		})
+		if all && len(seen) > best {
+			best = len(seen)
+		}
+	}
+	return float64(best) / float64(m.words)
 }

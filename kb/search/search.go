@@ -132,7 +132,7 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 
 	window := max(offset+limit, ix.rank.window)
 	req := bleve.NewSearchRequestOptions(bq, window, 0, false)
-	req.Fields = []string{"slug", "title", "category_slug", "helpful", "summary", "excerpt", "meta"}
+	req.Fields = []string{"slug", "title", "category_slug", "helpful", "summary", "meta"}
 	res, err := ix.bi.SearchInContext(ctx, req)
 	if err != nil {
 		return Result{}, fmt.Errorf("search: %w", err)
@@ -143,12 +143,11 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 		return Result{}, fmt.Errorf("search: %w", err)
 	}
 	m := newMatcher(slots, phraseSlots, n)
-	qp := newQueryPairs(slots, ix.words.Analyze([]byte(p.free)))
+	qp := ix.newQueryPairs(slots, p.free)
 	rk := ix.rank
 	type ranked struct {
 		hit     Hit
 		summary string
-		excerpt string
 	}
 	all := make([]ranked, 0, len(res.Hits))
 	for _, h := range res.Hits {
@@ -159,8 +158,10 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 		title := fieldString(h.Fields, "title")
 		helpful, _ := h.Fields["helpful"].(float64)
 		summary := fieldString(h.Fields, "summary")
-		cover, titleCover, pairs := ix.hitFeatures(m, qp, title, summary, fieldStrings(h.Fields, "meta"))
-		score := h.Score * (1 + rk.cover*cover + rk.titleCover*titleCover + rk.pairs*pairs + rk.helpful*(helpful-0.5))
+		meta := fieldStrings(h.Fields, "meta")
+		cover, titleCover, pairs := ix.hitFeatures(m, qp, title, summary, meta)
+		tag := ix.tagMatch(m, meta)
+		score := h.Score * (1 + rk.cover*cover + rk.titleCover*titleCover + rk.pairs*pairs + rk.tag*tag + rk.helpful*(helpful-0.5))
 		all = append(all, ranked{
 			hit: Hit{
 				ID:           id,
@@ -170,7 +171,6 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 				CategorySlug: fieldString(h.Fields, "category_slug"),
 			},
 			summary: summary,
-			excerpt: fieldString(h.Fields, "excerpt"),
 		})
 	}
 	sort.SliceStable(all, func(i, j int) bool { return all[i].hit.Score > all[j].hit.Score })
@@ -178,16 +178,42 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 	out := Result{Total: int(res.Total)}
 	if offset < len(all) {
 		page := all[offset:min(offset+limit, len(all))]
+		// Only the page's excerpts are loaded: they are the largest
+		// stored values and the re-ranked window is three pages long.
+		ids := make([]string, len(page))
+		for i, r := range page {
+			ids[i] = docID(r.hit.ID)
+		}
+		excerpts, err := ix.excerpts(ctx, ids)
+		if err != nil {
+			return Result{}, err
+		}
 		out.Hits = make([]Hit, len(page))
 		for i, r := range page {
-			r.hit.Snippet = m.snippet(ix.analyzer, r.summary, r.excerpt)
+			r.hit.Snippet = m.snippet(r.summary, excerpts[ids[i]])
 			out.Hits[i] = r.hit
 		}
-	}
-	if len(all) > 0 {
-		out.Corrected = correctedText(q.Text, slots, ix.analyzer, all[0].hit.Title, all[0].summary, all[0].excerpt)
+		if top := page[0]; offset == 0 {
+			out.Corrected = correctedText(q.Text, slots, ix.analyzer, top.hit.Title, top.summary, excerpts[ids[0]])
+		}
 	}
 	out.Took = time.Since(start)
+	return out, nil
+}
+
+// excerpts loads the stored plain-text excerpts of the given documents.
+func (ix *Index) excerpts(ctx context.Context, ids []string) (map[string]string, error) {
+	req := bleve.NewSearchRequestOptions(query.NewDocIDQuery(ids), len(ids), 0, false)
+	req.Fields = []string{"excerpt"}
+	req.Score = "none"
+	res, err := ix.bi.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("search: load excerpts: %w", err)
+	}
+	out := make(map[string]string, len(res.Hits))
+	for _, h := range res.Hits {
+		out[h.ID] = fieldString(h.Fields, "excerpt")
+	}
 	return out, nil
 }
 
@@ -235,7 +261,7 @@ func (ix *Index) buildSlots(lk *lookup, p parsed) ([]slot, error) {
 		if r.known {
 			s.terms, s.boosts, s.short = append(s.terms, term), append(s.boosts, 1), append(s.short, false)
 		}
-		if isLast && len([]rune(raw)) >= 2 {
+		if isLast && len([]rune(raw)) >= 2 && !(r.known && ix.rank.exactStops) {
 			s.prefix = true
 			completions, err := lk.prefixTerms(raw)
 			if err != nil {
@@ -303,7 +329,45 @@ func termQuery(rk *ranking, term string, boost float64, short bool) query.Query 
 // factor) and one query per quoted phrase.
 func (ix *Index) buildQuery(slots []slot, phrases []string) (query.Query, []query.Query) {
 	var main query.Query
-	if len(slots) > 0 {
+	if len(slots) > 0 && ix.rank.fieldCentric {
+		// One disjunction of the query's words per field: bleve scales a
+		// disjunction by the share of its clauses that match, so here a
+		// field holding more of the query scores higher, and an article is
+		// not punished for having a word in its body only.
+		fields := [...]struct {
+			name  string
+			boost float64
+		}{{"title", ix.rank.title}, {"summary", ix.rank.summary}, {"body", ix.rank.body}, {"meta", ix.rank.meta}}
+		perField := make([]query.Query, 0, len(fields))
+		for _, f := range fields {
+			words := make([]query.Query, 0, len(slots))
+			for _, s := range slots {
+				var alts []query.Query
+				for i, t := range s.terms {
+					if s.short[i] && f.name == "body" {
+						continue
+					}
+					tq := query.NewTermQuery(t)
+					tq.SetField(f.name)
+					tq.SetBoost(f.boost * s.boosts[i])
+					alts = append(alts, tq)
+				}
+				switch len(alts) {
+				case 0:
+				case 1:
+					words = append(words, alts[0])
+				default:
+					words = append(words, query.NewDisjunctionQuery(alts))
+				}
+			}
+			if len(words) == 1 {
+				perField = append(perField, words[0])
+			} else if len(words) > 1 {
+				perField = append(perField, query.NewDisjunctionQuery(words))
+			}
+		}
+		main = query.NewDisjunctionQuery(perField)
+	} else if len(slots) > 0 {
 		qs := make([]query.Query, 0, len(slots))
 		for _, s := range slots {
 			if len(s.terms) == 1 {
@@ -382,7 +446,7 @@ func (ix *Index) proximityQuery(p parsed, slots []slot) query.Query {
 	// Adjacent pairs of content words side by side in a short field:
 	// "cancel a label" meets the tag "cancel label".
 	var pairs []query.Query
-	for i := 1; i < len(slots) && len(pairs) < 4; i++ {
+	for i := 1; i < len(slots) && len(pairs) < 4 && ix.rank.pairShort > 0; i++ {
 		a, b := slots[i-1], slots[i]
 		if b.position != a.position+1 && b.position != a.position+2 {
 			continue

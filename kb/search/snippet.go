@@ -18,6 +18,7 @@ type matcher struct {
 	prefixes map[string]int // half-typed word -> query word index
 	words    int
 	weights  []float64 // rarity of each query word
+	heads    map[string]bool
 }
 
 // weight is query word i's rarity (1 for words of quoted phrases).
@@ -29,7 +30,7 @@ func (m *matcher) weight(i int) float64 {
 }
 
 func newMatcher(slots []slot, phrases [][]string, docs uint64) *matcher {
-	m := &matcher{terms: map[string]int{}, prefixes: map[string]int{}}
+	m := &matcher{terms: map[string]int{}, prefixes: map[string]int{}, heads: map[string]bool{}}
 	for _, s := range slots {
 		m.weights = append(m.weights, idf(s.df, docs))
 	}
@@ -59,38 +60,38 @@ func newMatcher(slots []slot, phrases [][]string, docs uint64) *matcher {
 			m.words++
 		}
 	}
+	for t := range m.terms {
+		m.heads[head(t)] = true
+	}
 	return m
 }
 
-// match reports which query word a token stands for.
-func (m *matcher) match(tok *analysis.Token, text string) (int, bool) {
-	if i, ok := m.terms[string(tok.Term)]; ok {
-		return i, true
-	}
-	if len(m.prefixes) > 0 {
-		raw := strings.ToLower(text[tok.Start:tok.End])
-		for p, i := range m.prefixes {
-			if strings.HasPrefix(raw, p) {
-				return i, true
-			}
+// matchWord reports which query word a lower-case word of a text stands
+// for: a completion of the half-typed word, or a word with the same stem
+// as a query term.
+func (m *matcher) matchWord(lower string) (int, bool) {
+	for p, i := range m.prefixes {
+		if strings.HasPrefix(lower, p) {
+			return i, true
 		}
 	}
-	return 0, false
+	if !m.heads[head(lower)] {
+		return 0, false
+	}
+	i, ok := m.terms[stem(lower)]
+	return i, ok
 }
 
 type span struct{ start, end, word int }
 
 // spans lists the matching words in text.
-func (m *matcher) spans(a analysis.Analyzer, text string) []span {
-	if text == "" {
-		return nil
-	}
+func (m *matcher) spans(text string) []span {
 	var out []span
-	for _, tok := range a.Analyze([]byte(text)) {
-		if i, ok := m.match(tok, text); ok {
-			out = append(out, span{tok.Start, tok.End, i})
+	scanWords(text, func(start, end int) {
+		if i, ok := m.matchWord(strings.ToLower(text[start:end])); ok {
+			out = append(out, span{start, end, i})
 		}
-	}
+	})
 	return out
 }
 
@@ -125,10 +126,10 @@ func (m *matcher) bestWindow(sp []span) (from, to, score int) {
 // snippet builds a short excerpt of the summary or the body around the
 // best cluster of matches. Every piece of text is HTML-escaped; only the
 // <mark> tags are markup, so the result is safe to render.
-func (m *matcher) snippet(a analysis.Analyzer, summary, body string) template.HTML {
-	ss := m.spans(a, summary)
+func (m *matcher) snippet(summary, body string) template.HTML {
+	ss := m.spans(summary)
 	sf, st, sscore := m.bestWindow(ss)
-	bs := m.spans(a, body)
+	bs := m.spans(body)
 	bf, bt, bscore := m.bestWindow(bs)
 	switch {
 	case bscore > sscore && bscore/100 > sscore/100:
