@@ -44,6 +44,7 @@ const (
 	opInsert logOpKind = iota
 	opRefine
 	opClick
+	opView
 )
 
 type logOp struct {
@@ -119,6 +120,12 @@ func (l *SearchLogger) Click(id, articleID int64) {
 	l.enqueue(logOp{kind: opClick, id: id, article: articleID})
 }
 
+// View counts one view of a published article (written with the next
+// batch, per UTC day and in total).
+func (l *SearchLogger) View(articleID int64) {
+	l.enqueue(logOp{kind: opView, article: articleID, row: SearchLog{CreatedAt: l.now()}})
+}
+
 // Run writes queued entries every half second until ctx ends, then
 // writes what is left.
 func (l *SearchLogger) Run(ctx context.Context) error {
@@ -157,8 +164,20 @@ func (l *SearchLogger) Flush(ctx context.Context) error {
 	var inserts []SearchLog
 	pending := map[int64]int{}
 	var later []logOp
+	type viewKey struct {
+		article int64
+		day     string
+	}
+	views := map[viewKey]int64{}
+	var viewOrder []viewKey
 	for _, op := range ops {
 		switch op.kind {
+		case opView:
+			k := viewKey{op.article, op.row.CreatedAt.Format("2006-01-02")}
+			if views[k] == 0 {
+				viewOrder = append(viewOrder, k)
+			}
+			views[k]++
 		case opInsert:
 			pending[op.row.ID] = len(inserts)
 			inserts = append(inserts, op.row)
@@ -196,6 +215,11 @@ func (l *SearchLogger) Flush(ctx context.Context) error {
 			}
 			if _, err := q.Exec(ctx); err != nil {
 				return fmt.Errorf("update search %d: %w", op.id, err)
+			}
+		}
+		for _, k := range viewOrder {
+			if err := addViews(ctx, tx, k.article, k.day, views[k]); err != nil {
+				return err
 			}
 		}
 		return nil

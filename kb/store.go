@@ -196,15 +196,31 @@ func (s *Service) Vote(ctx context.Context, articleID int64, voterKey string, us
 // RecordView counts one view of a published article, per UTC day and in
 // total.
 func (s *Service) RecordView(ctx context.Context, articleID int64) error {
+	if s.slog != nil {
+		s.slog.View(articleID)
+		return nil
+	}
 	day := s.now().Format("2006-01-02")
 	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if _, err := tx.NewRaw(`INSERT INTO kb_article_views (article_id, day, count) VALUES (?, ?, 1)
-ON CONFLICT (article_id, day) DO UPDATE SET count = kb_article_views.count + 1`, articleID, day).Exec(ctx); err != nil {
-			return err
-		}
-		_, err := tx.NewUpdate().Model((*Article)(nil)).Set("view_count = view_count + 1").Where("id = ?", articleID).Exec(ctx)
-		return err
+		return addViews(ctx, tx, articleID, day, 1)
 	})
+}
+
+// addViews adds n views on day (YYYY-MM-DD) to an article. A deleted
+// article's views are dropped.
+func addViews(ctx context.Context, db bun.IDB, articleID int64, day string, n int64) error {
+	res, err := db.NewUpdate().Model((*Article)(nil)).Set("view_count = view_count + ?", n).Where("id = ?", articleID).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("count views: %w", err)
+	}
+	if rows, _ := res.RowsAffected(); rows == 0 {
+		return nil
+	}
+	if _, err := db.NewRaw(`INSERT INTO kb_article_views (article_id, day, count) VALUES (?, ?, ?)
+ON CONFLICT (article_id, day) DO UPDATE SET count = kb_article_views.count + EXCLUDED.count`, articleID, day, n).Exec(ctx); err != nil {
+		return fmt.Errorf("count daily views: %w", err)
+	}
+	return nil
 }
 
 // NormalizeQuery folds a search for the reports: lower-case, single
