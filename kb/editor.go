@@ -1081,20 +1081,18 @@ func countNoun(n int, noun string) string {
 
 // ---- attachments ----------------------------------------------------------
 
-// attachmentTypes are the sniffed content types an agent may upload, with
-// whether browsers may show them inline. SVG can carry script, so it is
-// always downloaded, never rendered on our origin.
-var attachmentTypes = map[string]bool{
-	"image/png":       true,
-	"image/jpeg":      true,
-	"image/gif":       true,
-	"image/webp":      true,
-	"image/bmp":       true,
-	"image/svg+xml":   false,
-	"application/pdf": true,
-	"text/plain":      true,
-	"text/csv":        true,
-	"text/markdown":   true,
+// attachmentType reports whether agents may upload files of the sniffed
+// content type ct, and whether browsers may show them inline. SVG can
+// carry script, so it is always downloaded, never rendered on our origin.
+func attachmentType(ct string) (allowed, inline bool) {
+	switch ct {
+	case "image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp",
+		"application/pdf", "text/plain", "text/csv", "text/markdown":
+		return true, true
+	case "image/svg+xml":
+		return true, false
+	}
+	return false, false
 }
 
 // sniffAttachment decides the stored content type from the file's bytes
@@ -1124,7 +1122,7 @@ func sniffAttachment(filename string, data []byte) (string, bool) {
 		}
 		return "text/plain", true
 	}
-	if _, ok := attachmentTypes[base]; ok {
+	if ok, _ := attachmentType(base); ok {
 		return base, true
 	}
 	return "", false
@@ -1323,7 +1321,7 @@ func (h *EditorHandlers) serveAttachment(c *fiber.Ctx) error {
 	if !policy.Can(web.CurrentUser(c), policy.ViewArticle, policy.Article{Published: published}) {
 		return fiber.ErrNotFound
 	}
-	inline := attachmentTypes[att.ContentType]
+	_, inline := attachmentType(att.ContentType)
 	disposition := "attachment"
 	if inline {
 		disposition = "inline"
