@@ -253,6 +253,7 @@ func TestEditorAccessIsGuarded(t *testing.T) {
 			fmt.Sprintf("/agent/kb/categories/%d", cid), fmt.Sprintf("/agent/kb/categories/%d/delete", cid),
 			fmt.Sprintf("/agent/kb/%d", id), fmt.Sprintf("/agent/kb/%d/status", id), fmt.Sprintf("/agent/kb/%d/delete", id),
 			fmt.Sprintf("/agent/kb/%d/revisions/1/restore", id), fmt.Sprintf("/agent/kb/%d/attachments", id),
+			fmt.Sprintf("/agent/kb/%d/attachments/1/delete", id),
 		}
 		for _, p := range gets {
 			if code, _ := e.get("agent", p); code != http.StatusOK {
