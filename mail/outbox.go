@@ -82,7 +82,7 @@ type Message struct {
 	Subject  string
 	Template string         // e.g. "accounts_verify"
 	Data     map[string]any // template data; the brand is added by the outbox
-	Kind     string         // short label for admins, e.g. "verify_email"
+	Kind     string         // short label for admins, e.g. "verify_email"; default Template
 
 	// Threading headers, used by ticket replies in a later issue.
 	InReplyTo  string
@@ -246,8 +246,12 @@ func (o *Outbox) Render(ctx context.Context, m Message) (*Entry, error) {
 		return nil, err
 	}
 	now := o.deps.Now().UTC().Truncate(time.Microsecond)
+	kind := m.Kind
+	if kind == "" {
+		kind = m.Template
+	}
 	return &Entry{
-		Kind:          m.Kind,
+		Kind:          kind,
 		ToAddress:     strings.TrimSpace(m.To),
 		ToName:        strings.TrimSpace(m.ToName),
 		ReplyTo:       strings.TrimSpace(m.ReplyTo),

@@ -591,3 +591,35 @@ func TestComposeKeepsLinesShort(t *testing.T) {
 		t.Error("long text line did not survive quoted-printable")
 	}
 }
+
+func TestListPagesNewestFirst(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *bun.DB) {
+		ctx := context.Background()
+		ob := newOutbox(t, nil)
+		var ids []int64
+		for _, to := range []string{"a@example.com", "b@example.com", "c@example.com"} {
+			m := hello(to)
+			m.Kind = ""
+			id, err := ob.Enqueue(ctx, db, m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, id)
+		}
+		page, err := fdmail.List(ctx, db, fdmail.ListFilter{Limit: 2})
+		if err != nil || len(page) != 2 || page[0].ID != ids[2] || page[1].ID != ids[1] {
+			t.Fatalf("first page = %v (%v)", page, err)
+		}
+		if page[0].TextBody != "" || page[0].Kind != "test_hello" {
+			t.Errorf("list row: body loaded %v, kind %q (want the template name)", page[0].TextBody != "", page[0].Kind)
+		}
+		rest, err := fdmail.List(ctx, db, fdmail.ListFilter{Limit: 2, Before: page[1].ID})
+		if err != nil || len(rest) != 1 || rest[0].ID != ids[0] {
+			t.Fatalf("second page = %v (%v)", rest, err)
+		}
+		counts, err := fdmail.CountByStatus(ctx, db)
+		if err != nil || counts[fdmail.StatusPending] != 3 {
+			t.Fatalf("counts = %v (%v)", counts, err)
+		}
+	})
+}
