@@ -438,6 +438,9 @@ func toIndexDoc(d Doc) indexDoc {
 	}
 }
 
+// errClosed is returned by every method of a closed Index.
+var errClosed = errors.New("search: index closed")
+
 func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
 
 func docID(id int64) string { return strconv.FormatInt(id, 10) }
@@ -458,6 +461,9 @@ func (ix *Index) Delete(ids ...int64) error {
 func (ix *Index) Apply(upserts []Doc, deletes []int64, lastChange int64) error {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
+	if ix.bi == nil {
+		return errClosed
+	}
 	b := ix.bi.NewBatch()
 	for _, d := range upserts {
 		if err := b.Index(docID(d.ID), toIndexDoc(d)); err != nil {
@@ -485,6 +491,9 @@ func (ix *Index) Apply(upserts []Doc, deletes []int64, lastChange int64) error {
 func (ix *Index) LastChange() (int64, error) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
+	if ix.bi == nil {
+		return 0, errClosed
+	}
 	v, err := ix.bi.GetInternal([]byte(keyLastChange))
 	if err != nil {
 		return 0, fmt.Errorf("search: read last change: %w", err)
@@ -503,6 +512,9 @@ func (ix *Index) LastChange() (int64, error) {
 func (ix *Index) SetLastChange(id int64) error {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
+	if ix.bi == nil {
+		return errClosed
+	}
 	if err := ix.bi.SetInternal([]byte(keyLastChange), []byte(strconv.FormatInt(id, 10))); err != nil {
 		return fmt.Errorf("search: write last change: %w", err)
 	}
@@ -513,6 +525,9 @@ func (ix *Index) SetLastChange(id int64) error {
 func (ix *Index) Count() (uint64, error) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
+	if ix.bi == nil {
+		return 0, errClosed
+	}
 	return ix.bi.DocCount()
 }
 

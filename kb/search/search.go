@@ -2,7 +2,6 @@ package search
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -90,7 +89,7 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	if ix.bi == nil {
-		return Result{}, errors.New("search: index closed")
+		return Result{}, errClosed
 	}
 
 	p := parseQuery(q.Text)

@@ -384,3 +384,25 @@ func TestParseQuery(t *testing.T) {
 		}
 	}
 }
+
+func TestClosedIndexReturnsErrors(t *testing.T) {
+	ix, err := Open(filepath.Join(t.TempDir(), "index"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ix.Search(context.Background(), Query{Text: "x"}); err == nil {
+		t.Error("Search on a closed index succeeded")
+	}
+	if err := ix.Upsert(sampleDocs()[0]); err == nil {
+		t.Error("Upsert on a closed index succeeded")
+	}
+	if _, err := ix.Count(); err == nil {
+		t.Error("Count on a closed index succeeded")
+	}
+	if err := ix.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+}
