@@ -280,6 +280,10 @@ func TestHelpCenterPages(t *testing.T) {
 			if resp.StatusCode != http.StatusSeeOther {
 				t.Errorf("plain vote: %d", resp.StatusCode)
 			}
+			resp = plain.PostForm("/kb/a/reset-your-password/feedback", apptest.Values("comment", "no choice"))
+			if body := apptest.Body(t, resp); resp.StatusCode != 422 || !strings.Contains(body, "<h1>") || !strings.Contains(body, "no choice") {
+				t.Errorf("plain vote without a choice: %d", resp.StatusCode)
+			}
 		})
 
 		t.Run("views counted", func(t *testing.T) {
