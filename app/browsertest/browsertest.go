@@ -90,6 +90,9 @@ func New(t testing.TB) *Browser {
 		t.Fatalf("start chromium %s: %v", path, err)
 	}
 	t.Cleanup(func() {
+		// Close the browser gracefully and wait for it, so it is no longer
+		// writing its profile when t.TempDir removes the directory.
+		_ = chromedp.Cancel(ctx)
 		cancelTimeout()
 		cancelCtx()
 		cancelAlloc()
