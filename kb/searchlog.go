@@ -17,6 +17,10 @@ import (
 // rather than counting as a new search.
 const refineWindow = time.Minute
 
+// maxRecent bounds the memory of recent searches under a flood (a load
+// test without cookies); past it, typing simply logs separate searches.
+const maxRecent = 200000
+
 // SearchLogger records search analytics off the request path: searches
 // are written in batches by its Run loop, so as-you-type search never
 // waits for a database write (on SQLite one INSERT per keystroke request
@@ -94,18 +98,15 @@ func (l *SearchLogger) Log(query string, results int, userID *int64, prevID int6
 	query = truncate(query, 300)
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	for id, r := range l.recent {
-		if now.Sub(r.at) > refineWindow {
-			delete(l.recent, id)
-		}
-	}
-	if r, ok := l.recent[prevID]; ok && prevID != 0 && !r.clicked && related(r.normalized, norm) {
+	if r, ok := l.recent[prevID]; ok && prevID != 0 && !r.clicked && now.Sub(r.at) <= refineWindow && related(r.normalized, norm) {
 		r.normalized, r.at = norm, now
 		l.enqueue(logOp{kind: opRefine, id: prevID, row: SearchLog{ID: prevID, Query: query, Normalized: norm, Results: results}})
 		return prevID
 	}
 	id := randomID()
-	l.recent[id] = &recentSearch{normalized: norm, at: now}
+	if len(l.recent) < maxRecent {
+		l.recent[id] = &recentSearch{normalized: norm, at: now}
+	}
 	l.enqueue(logOp{kind: opInsert, row: SearchLog{ID: id, Query: query, Normalized: norm, Results: results, UserID: userID, CreatedAt: now}})
 	return id
 }
@@ -145,8 +146,17 @@ func (l *SearchLogger) Run(ctx context.Context) error {
 	}
 }
 
-// Flush writes every queued entry in one transaction.
+// Flush writes every queued entry in one transaction, and forgets
+// searches too old to be refined.
 func (l *SearchLogger) Flush(ctx context.Context) error {
+	now := l.now()
+	l.mu.Lock()
+	for id, r := range l.recent {
+		if now.Sub(r.at) > refineWindow {
+			delete(l.recent, id)
+		}
+	}
+	l.mu.Unlock()
 	var ops []logOp
 	for len(ops) < 5000 {
 		select {
