@@ -31,6 +31,8 @@ func (a *App) wire() error {
 	if err := a.wireAdmin(); err != nil {
 		return err
 	}
+	// The outbox pages need the identity middleware, mounted by wireAccounts.
+	mail.NewAdmin(mail.AdminDeps{DB: a.DB, Outbox: a.Mail, SMTPConfigured: a.Config.SMTPURL != ""}).Mount(a.Fiber)
 	if err := a.wireKB(); err != nil {
 		return err
 	}
@@ -63,11 +65,6 @@ func (a *App) wireMail() error {
 		}
 		a.AddWorker("mail-sender", sender)
 	}
-	// The identity middleware is mounted later (wireAccounts), so the
-	// outbox pages use MountBeforeIdentity; were they mounted after
-	// wireAccounts, plain Mount would do.
-	mail.NewAdmin(mail.AdminDeps{DB: a.DB, Outbox: a.Mail, SMTPConfigured: a.Config.SMTPURL != ""}).
-		MountBeforeIdentity(a.Fiber)
 	return nil
 }
 

@@ -3,7 +3,6 @@ package mail
 import (
 	"errors"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -36,8 +35,6 @@ func NewAdmin(d AdminDeps) *Admin {
 	return &Admin{d: d}
 }
 
-const localID = "mail.outbox_id"
-
 // Statuses lists the outbox states in the order the filter shows them.
 var statuses = []string{StatusPending, StatusSending, StatusSent, StatusFailed}
 
@@ -53,38 +50,6 @@ func (h *Admin) Mount(r fiber.Router) {
 	r.Get("/admin/outbox", guard, h.listOutbox)
 	r.Get("/admin/outbox/:id<int>", guard, h.showOutboxMessage)
 	r.Post("/admin/outbox/:id<int>/retry", guard, h.retryOutboxMessage)
-}
-
-// MountBeforeIdentity mounts the same routes on a router where the
-// identity middleware is added only later (app.wire mounts mail before
-// accounts). Each route first lets the rest of the chain run (the identity
-// middleware, then whatever else matches, ending in the app's 404); only
-// when that chain answered with a plain 404 does the page answer, with the
-// identity now known. Any other outcome of the chain (a redirect, an
-// error) stands.
-func (h *Admin) MountBeforeIdentity(r fiber.Router) {
-	guard := policy.Require(policy.Administer)
-	// The guard is evaluated by hand: on success it would call c.Next(),
-	// which here would run the rest of the stack a second time.
-	late := func(handler fiber.Handler) fiber.Handler {
-		return func(c *fiber.Ctx) error {
-			// Route parameters belong to the route that matched last, so
-			// keep ours before the rest of the chain runs.
-			c.Locals(localID, strings.Clone(c.Params("id")))
-			err := c.Next()
-			var fe *fiber.Error
-			if err == nil || !errors.As(err, &fe) || fe.Code != fiber.StatusNotFound {
-				return err
-			}
-			if !policy.Can(web.CurrentUser(c), policy.Administer, nil) {
-				return guard(c) // denies: login redirect or 404, never reaches Next
-			}
-			return handler(c)
-		}
-	}
-	r.Get("/admin/outbox", late(h.listOutbox))
-	r.Get("/admin/outbox/:id<int>", late(h.showOutboxMessage))
-	r.Post("/admin/outbox/:id<int>/retry", late(h.retryOutboxMessage))
 }
 
 func (h *Admin) listOutbox(c *fiber.Ctx) error {
@@ -130,11 +95,7 @@ func (h *Admin) listOutbox(c *fiber.Ctx) error {
 }
 
 func (h *Admin) load(c *fiber.Ctx) (*Entry, error) {
-	raw := c.Params("id")
-	if kept, ok := c.Locals(localID).(string); ok {
-		raw = kept
-	}
-	id, err := strconv.ParseInt(raw, 10, 64)
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
 	if err != nil {
 		return nil, fiber.ErrNotFound
 	}
