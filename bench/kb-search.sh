@@ -90,16 +90,17 @@ curl -fsS -o /dev/null "$base/readyz" || {
 }
 printf '   ready in %.1f s\n' "$(echo "$(date +%s.%N) - $start" | bc)" >&2
 
-urlencode() { python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$1"; }
+search() { curl -fsS -G -H 'HX-Request: true' --data-urlencode "q=$1" "$base/kb/search" "${@:2}"; }
 
 log "checking one search"
 first=$(head -n 1 "$work/queries.txt")
-curl -fsS -H 'HX-Request: true' "$base/kb/search?q=$(urlencode "$first")" -o "$work/first.html"
-printf '   %q -> %d bytes of HTML\n' "$first" "$(wc -c <"$work/first.html")" >&2
+search "$first" -o "$work/first.html"
+printf '   "%s" -> %d bytes of HTML, %d results\n' "$first" "$(wc -c <"$work/first.html")" \
+	"$(grep -c '<li' "$work/first.html" || true)" >&2
 
 log "warming up (every query once)"
 while IFS= read -r q; do
-	curl -fsS -o /dev/null -H 'HX-Request: true' "$base/kb/search?q=$(urlencode "$q")" || true
+	search "$q" -o /dev/null || true
 done <"$work/queries.txt"
 
 rss_before=$(ps -o rss= -p "$serve_pid" | tr -d ' ')
@@ -135,7 +136,7 @@ LUA
 	p99=$(awk '$1 == "99%" {print $2}' "$work/wrk.txt")
 	non2xx=$(awk '/Non-2xx/ {print $NF}' "$work/wrk.txt")
 else
-	q=$(urlencode "reset pasword")
+	q="reset%20pasword"
 	log "driving /kb/search?q=$q with hey: $CONNECTIONS connections, $DURATION (wrk not found: one query only)"
 	hey -z "$DURATION" -c "$CONNECTIONS" -H 'HX-Request: true' "$base/kb/search?q=$q" | tee "$work/hey.txt"
 	rps=$(awk '/Requests\/sec/ {print $2}' "$work/hey.txt")

@@ -23,3 +23,6 @@ func RankingParams(r *Ranking) map[string]*float64 {
 func (r *Ranking) SetQueryShape(fieldCentric, exactStops bool) {
 	r.fieldCentric, r.exactStops = fieldCentric, exactStops
 }
+
+// SetProximity switches the proximity clauses off (0) or on.
+func (r *Ranking) SetProximity(short, body float64) { r.phraseShort, r.phraseBody = short, body }

@@ -411,7 +411,7 @@ func (ix *Index) buildQuery(slots []slot, phrases []string) (query.Query, []quer
 func (ix *Index) proximityQuery(p parsed, slots []slot) query.Query {
 	var qs []query.Query
 	words := ix.words.Analyze([]byte(p.free))
-	if len(words) >= 2 && len(words) <= 12 {
+	if len(words) >= 2 && len(words) <= 12 && ix.rank.phraseShort > 0 {
 		terms := make([][]string, 0, len(words))
 		for i, w := range words {
 			t := []string{string(w.Term)}
@@ -424,7 +424,10 @@ func (ix *Index) proximityQuery(p parsed, slots []slot) query.Query {
 		pq.SetBoost(ix.rank.phraseShort)
 		qs = append(qs, pq)
 	}
-	if len(slots) >= 2 {
+	// The body phrase is costly to verify on the thousands of articles
+	// holding two common words, and short queries are well served by the
+	// title, summary and tags; it is kept for longer questions.
+	if len(slots) >= 3 && ix.rank.phraseBody > 0 {
 		first := slots[0].position
 		last := slots[len(slots)-1].position
 		if last-first+1 <= 12 && last >= first {
