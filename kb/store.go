@@ -394,20 +394,25 @@ func (s *Service) RelatedByTaxonomy(ctx context.Context, a *Article, limit int) 
 	return cands, nil
 }
 
-// PublishedBySlugs loads published articles by slug (search hits are
+// publishedByIDs loads the published articles among ids (search hits are
 // confirmed against the database, so a stale index never shows a draft).
+// The rows are fetched by primary key and the status is checked here: with
+// "status = ? AND id IN (?)" SQLite chose the (status, updated_at) index
+// and walked every published article on each search.
 func (s *Service) publishedByIDs(ctx context.Context, ids []int64) (map[int64]Article, error) {
-	out := map[int64]Article{}
+	out := make(map[int64]Article, len(ids))
 	if len(ids) == 0 {
 		return out, nil
 	}
-	var rows []Article
-	if err := s.db.NewSelect().Model(&rows).Column("id", "slug", "title", "summary", "category_id", "updated_at").
-		Where("status = ? AND id IN (?)", StatusPublished, bun.In(ids)).Scan(ctx); err != nil {
+	rows := make([]Article, 0, len(ids))
+	if err := s.db.NewSelect().Model(&rows).Column("id", "slug", "title", "summary", "category_id", "status", "updated_at").
+		Where("id IN (?)", bun.In(ids)).Scan(ctx); err != nil {
 		return nil, err
 	}
 	for _, r := range rows {
-		out[r.ID] = r
+		if r.Status == StatusPublished {
+			out[r.ID] = r
+		}
 	}
 	return out, nil
 }

@@ -108,6 +108,10 @@ type Options struct {
 	// BatchSize is the number of documents per bleve batch during a
 	// rebuild (default 1000).
 	BatchSize int
+	// ResultCache is how many finished searches are kept (an LRU dropped
+	// on every index write): 0 means DefaultResultCache, negative disables
+	// the cache.
+	ResultCache int
 }
 
 // indexDoc is the document shape bleve indexes; field names match the mapping.
@@ -144,6 +148,7 @@ type Index struct {
 	words    analysis.Analyzer // the same without stop words
 	stop     analysis.TokenMap // englishAnalyzer's stop words
 	cache    *termCache
+	results  *resultCache
 }
 
 // englishAnalyzer is bleve's English analyzer (possessives, lower case,
@@ -282,7 +287,11 @@ func Open(dir string, opts Options) (*Index, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("search: create index dir: %w", err)
 	}
-	ix := &Index{dir: dir, opts: opts, log: opts.Log, cache: newTermCache(), rank: defaultRanking()}
+	if opts.ResultCache == 0 {
+		opts.ResultCache = DefaultResultCache
+	}
+	ix := &Index{dir: dir, opts: opts, log: opts.Log, cache: newTermCache(), results: newResultCache(opts.ResultCache),
+		rank: defaultRanking()}
 	m, err := newMapping()
 	if err != nil {
 		return nil, err
@@ -483,6 +492,7 @@ func (ix *Index) Apply(upserts []Doc, deletes []int64, lastChange int64) error {
 		return fmt.Errorf("search: write batch: %w", err)
 	}
 	ix.cache.invalidate()
+	ix.results.invalidate()
 	return nil
 }
 
@@ -594,6 +604,7 @@ func (ix *Index) Rebuild(lastChange int64, fill func(put func(Doc) error) error)
 	ix.bi, ix.name, ix.needsRebuild = bi, name, false
 	ix.mu.Unlock()
 	ix.cache.invalidate()
+	ix.results.invalidate()
 	if old != nil {
 		if err := old.Close(); err != nil {
 			ix.log.Warn("close replaced search index", "err", err)

@@ -92,6 +92,24 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 		return Result{}, errClosed
 	}
 
+	key := resultKey(q.Text, q.CategorySlug, limit, offset)
+	cached, gen, ok := ix.results.get(key)
+	if ok {
+		cached.Took = time.Since(start)
+		return cached, nil
+	}
+	out, err := ix.search(ctx, q, limit, offset)
+	if err != nil {
+		return Result{}, err
+	}
+	ix.results.put(gen, key, out)
+	out.Took = time.Since(start)
+	return out, nil
+}
+
+// search runs q on the index (Search without the result cache); the
+// caller holds ix.mu.
+func (ix *Index) search(ctx context.Context, q Query, limit, offset int) (Result, error) {
 	p := parseQuery(q.Text)
 	lk := &lookup{ix: ix, gen: ix.cache.generation()}
 	defer lk.close()
@@ -108,7 +126,7 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 	}
 	main, phraseQueries := ix.buildQuery(slots, p.phrases)
 	if main == nil && len(phraseQueries) == 0 {
-		return Result{Took: time.Since(start)}, nil
+		return Result{}, nil
 	}
 
 	bq := query.NewBooleanQuery(nil, nil, nil)
@@ -196,7 +214,6 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 			out.Corrected = correctedText(q.Text, slots, ix.analyzer, top.hit.Title, top.summary, excerpts[ids[0]])
 		}
 	}
-	out.Took = time.Since(start)
 	return out, nil
 }
 
