@@ -52,6 +52,7 @@ type Service struct {
 	baseURL  string
 	now      func() time.Time
 	slog     *SearchLogger
+	live     *liveArticles // published-status cache for search hits
 }
 
 // NewService builds the service.
@@ -62,7 +63,7 @@ func NewService(d Deps) *Service {
 	}
 	return &Service{
 		db: d.DB, index: d.Index, follower: d.Follower, log: log,
-		baseURL: strings.TrimRight(d.BaseURL, "/"), slog: d.SearchLog,
+		baseURL: strings.TrimRight(d.BaseURL, "/"), slog: d.SearchLog, live: newLiveArticles(),
 		now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -394,27 +395,105 @@ func (s *Service) RelatedByTaxonomy(ctx context.Context, a *Article, limit int) 
 	return cands, nil
 }
 
-// publishedByIDs loads the published articles among ids (search hits are
-// confirmed against the database, so a stale index never shows a draft).
-// The rows are fetched by primary key and the status is checked here: with
-// "status = ? AND id IN (?)" SQLite chose the (status, updated_at) index
-// and walked every published article on each search.
+// publishedByIDs returns the published articles among ids (search hits are
+// confirmed against the database, so a stale index never shows a draft);
+// only ID, Slug and Title are set.
+//
+// Every write that can change an article's status, slug or title appends
+// to kb_changes in its transaction (ids only grow), so the answers are
+// remembered for as long as the change log's head stays the same: a search
+// then costs one primary-key read of MAX(id) instead of a query over its
+// hits. Articles not remembered are read by primary key and their status
+// checked here (with "status = ? AND id IN (?)" SQLite chose the (status,
+// updated_at) index and walked every published article on each search).
 func (s *Service) publishedByIDs(ctx context.Context, ids []int64) (map[int64]Article, error) {
 	out := make(map[int64]Article, len(ids))
 	if len(ids) == 0 {
 		return out, nil
 	}
-	rows := make([]Article, 0, len(ids))
-	if err := s.db.NewSelect().Model(&rows).Column("id", "slug", "title", "summary", "category_id", "status", "updated_at").
-		Where("id IN (?)", bun.In(ids)).Scan(ctx); err != nil {
+	var head sql.NullInt64
+	if err := s.db.QueryRowContext(ctx, "SELECT MAX(id) FROM kb_changes").Scan(&head); err != nil {
+		return nil, fmt.Errorf("kb change log head: %w", err)
+	}
+	missing := s.live.lookup(head.Int64, ids, out)
+	if len(missing) == 0 {
+		return out, nil
+	}
+	rows := make([]Article, 0, len(missing))
+	if err := s.db.NewSelect().Model(&rows).Column("id", "slug", "title", "status").
+		Where("id IN (?)", bun.In(missing)).Scan(ctx); err != nil {
 		return nil, err
 	}
 	for _, r := range rows {
 		if r.Status == StatusPublished {
-			out[r.ID] = r
+			out[r.ID] = Article{ID: r.ID, Slug: r.Slug, Title: r.Title}
 		}
 	}
+	s.live.store(head.Int64, missing, out)
 	return out, nil
+}
+
+// maxLiveArticles bounds the published-status cache; it is simply cleared
+// when full.
+const maxLiveArticles = 20000
+
+// liveArticles remembers which articles are published (with their slug
+// and title) as of one kb_changes head.
+type liveArticles struct {
+	mu   sync.Mutex
+	head int64
+	m    map[int64]liveArticle
+}
+
+type liveArticle struct {
+	published   bool
+	slug, title string
+}
+
+func newLiveArticles() *liveArticles {
+	return &liveArticles{head: -1, m: map[int64]liveArticle{}}
+}
+
+// lookup adds the remembered published articles among ids to out and
+// returns the ids it knows nothing about; a moved head forgets everything.
+func (l *liveArticles) lookup(head int64, ids []int64, out map[int64]Article) []int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	switch {
+	case head < l.head: // a request that read the head before a newer one
+		return ids
+	case head > l.head:
+		clear(l.m)
+		l.head = head
+	}
+	var missing []int64
+	for _, id := range ids {
+		a, ok := l.m[id]
+		switch {
+		case !ok:
+			missing = append(missing, id)
+		case a.published:
+			out[id] = Article{ID: id, Slug: a.slug, Title: a.title}
+		}
+	}
+	return missing
+}
+
+// store remembers the answer for ids (read after head was), unless the
+// head moved on meanwhile.
+func (l *liveArticles) store(head int64, ids []int64, out map[int64]Article) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if head != l.head {
+		return
+	}
+	if len(l.m)+len(ids) > maxLiveArticles {
+		clear(l.m)
+	}
+	for _, id := range ids {
+		a, ok := out[id]
+		l.m[id] = liveArticle{published: ok, slug: a.Slug, title: a.Title}
+	}
 }
 
 // SitemapEntry is one URL of sitemap.xml.
