@@ -1,0 +1,27 @@
+package kb
+
+import (
+	"testing"
+	"time"
+)
+
+func TestSearchLoggerExpiresOldSearchesOnly(t *testing.T) {
+	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	l := NewSearchLogger(nil, nil)
+	l.now = func() time.Time { return now }
+	old := l.Log("pass", 1, nil, 0)
+	now = now.Add(30 * time.Second)
+	typed := l.Log("invo", 1, nil, 0)
+	now = now.Add(40 * time.Second) // old is 70 s old, typed 40 s
+
+	l.expire(now)
+	if len(l.recent) != 1 || len(l.order) != 1 {
+		t.Fatalf("after expiry: %d recent, %d in order; want 1 and 1", len(l.recent), len(l.order))
+	}
+	if got := l.Log("password", 1, nil, old); got == old {
+		t.Error("a search older than the refine window was refined")
+	}
+	if got := l.Log("invoice", 1, nil, typed); got != typed {
+		t.Error("further typing within the window did not refine the search")
+	}
+}
