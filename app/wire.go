@@ -25,10 +25,11 @@ func (a *App) wire() error {
 	if err := a.wireMail(); err != nil {
 		return err
 	}
-	if err := a.wireAccounts(); err != nil {
+	acc, err := a.wireAccounts()
+	if err != nil {
 		return err
 	}
-	if err := a.wireAdmin(); err != nil {
+	if err := a.wireAdmin(acc); err != nil {
 		return err
 	}
 	// The outbox pages need the identity middleware, mounted by wireAccounts.
@@ -69,7 +70,7 @@ func (a *App) wireMail() error {
 }
 
 // wireAccounts: identity middleware, account pages, admin pages, API auth.
-func (a *App) wireAccounts() error {
+func (a *App) wireAccounts() (*accounts.Service, error) {
 	svc := accounts.NewService(accounts.Deps{
 		DB: a.DB, Outbox: a.Mail, Settings: a.Settings, BaseURL: a.Config.BaseURL,
 		SecureCookies: a.Config.SecureCookies(), Log: a.Log,
@@ -77,18 +78,11 @@ func (a *App) wireAccounts() error {
 	svc.Mount(a.Fiber)
 	a.AddDemoSeeder(svc.SeedDemo)
 	a.AddWorker("accounts-prune", svc.Pruner())
-	return nil
+	return svc, nil
 }
 
 // wireAdmin: admin pages for users, organisations, settings, audit log.
-func (a *App) wireAdmin() error {
-	// A second accounts.Service over the same database and outbox: it keeps
-	// no state of its own, and the admin pages only use it to queue
-	// verification mail.
-	acc := accounts.NewService(accounts.Deps{
-		DB: a.DB, Outbox: a.Mail, Settings: a.Settings, BaseURL: a.Config.BaseURL,
-		SecureCookies: a.Config.SecureCookies(), Log: a.Log,
-	})
+func (a *App) wireAdmin(acc *accounts.Service) error {
 	admin.New(admin.Deps{
 		DB: a.DB, Settings: a.Settings,
 		Audit: func(ctx context.Context, db bun.IDB, e *accounts.AuditEntry) error {
