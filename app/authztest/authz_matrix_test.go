@@ -129,6 +129,7 @@ var matrix = []rule{
 	{"GET /api/v1/kb/search", everyone, "?q=text"},
 
 	// Knowledge base: the editor (policy.ManageKB).
+	{"GET /agent", staff, ""},
 	{"GET /agent/kb/", staff, ""},
 	{"POST /agent/kb/", staff, ""},
 	{"GET /agent/kb/new", staff, ""},
