@@ -39,6 +39,10 @@ type SearchLogger struct {
 	// (at thousands of searches per second that walk stalled every
 	// search for tens of milliseconds twice a second).
 	order []int64
+	// Search ids are time-ordered (see nextID): rows are appended at the
+	// end of the table instead of at random places, which made every
+	// flush touch and rewrite thousands of pages.
+	idSec, idSeq, idTag int64
 }
 
 type recentSearch struct {
@@ -70,7 +74,31 @@ func NewSearchLogger(db *bun.DB, log *slog.Logger) *SearchLogger {
 	}
 	return &SearchLogger{db: db, log: log, ops: make(chan logOp, 8192),
 		now:    func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
-		recent: map[int64]*recentSearch{}}
+		recent: map[int64]*recentSearch{}, idTag: randomID() & (1<<searchIDTagBits - 1)}
+}
+
+// Search ids: seconds since searchIDEpoch, then a node tag chosen at
+// random when the logger starts, then a sequence number within the
+// second; 31+12+10 bits, below 2^53 (exact in JSON and JavaScript).
+const (
+	searchIDEpoch   = 1704067200 // 2024-01-01 UTC
+	searchIDTagBits = 12
+	searchIDSeqBits = 10
+)
+
+// nextID returns a new search id, increasing on this node; more than
+// 1024 searches in a second borrow the next second. Nodes differ by their
+// tag; should two share one, the insert skips the clashing rows and the
+// flush picks a new tag. Called with l.mu held.
+func (l *SearchLogger) nextID(now time.Time) int64 {
+	if sec := now.Unix() - searchIDEpoch; sec > l.idSec {
+		l.idSec, l.idSeq = sec, 0
+	} else if l.idSeq >= 1<<searchIDSeqBits {
+		l.idSec, l.idSeq = l.idSec+1, 0
+	}
+	id := l.idSec<<(searchIDTagBits+searchIDSeqBits) | l.idTag<<searchIDSeqBits | l.idSeq
+	l.idSeq++
+	return id
 }
 
 // randomID is a positive id below 2^53 (exact in JSON and JavaScript).
@@ -108,7 +136,7 @@ func (l *SearchLogger) Log(query string, results int, userID *int64, prevID int6
 		l.enqueue(logOp{kind: opRefine, id: prevID, row: SearchLog{ID: prevID, Query: query, Normalized: norm, Results: results}})
 		return prevID
 	}
-	id := randomID()
+	id := l.nextID(now)
 	if len(l.recent) < maxRecent {
 		l.recent[id] = &recentSearch{normalized: norm, at: now}
 		l.order = append(l.order, id)
@@ -228,8 +256,15 @@ func (l *SearchLogger) Flush(ctx context.Context) error {
 	}
 	return l.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if len(inserts) > 0 {
-			if _, err := tx.NewInsert().Model(&inserts).Exec(ctx); err != nil {
+			res, err := tx.NewInsert().Model(&inserts).On("CONFLICT DO NOTHING").Returning("NULL").Exec(ctx)
+			if err != nil {
 				return fmt.Errorf("insert searches: %w", err)
+			}
+			if n, err := res.RowsAffected(); err == nil && n < int64(len(inserts)) {
+				l.log.Warn("search ids clashed with another node's; choosing a new id tag", "lost", int64(len(inserts))-n)
+				l.mu.Lock()
+				l.idTag = randomID() & (1<<searchIDTagBits - 1)
+				l.mu.Unlock()
 			}
 		}
 		for _, op := range later {

@@ -25,3 +25,20 @@ func TestSearchLoggerExpiresOldSearchesOnly(t *testing.T) {
 		t.Error("further typing within the window did not refine the search")
 	}
 }
+
+func TestSearchIDsIncreaseAndStayJSONSafe(t *testing.T) {
+	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	l := NewSearchLogger(nil, nil)
+	l.now = func() time.Time { return now }
+	prev := int64(0)
+	for i := range 3000 { // more than one second's sequence numbers
+		if i == 2000 {
+			now = now.Add(time.Second) // the clock is behind the borrowed seconds
+		}
+		id := l.Log("q", 1, nil, 0)
+		if id <= prev || id >= 1<<53 {
+			t.Fatalf("search %d: id %d after %d (must increase and stay below 2^53)", i, id, prev)
+		}
+		prev = id
+	}
+}
