@@ -120,6 +120,11 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		IdleTimeout:           90 * time.Second,
 		BodyLimit:             26 << 20,
 		AppName:               "frontdesk",
+		// Behind a load balancer c.IP() must be the client's address (rate
+		// limits key on it), but only a trusted proxy may say so.
+		EnableTrustedProxyCheck: len(cfg.Proxies()) > 0,
+		TrustedProxies:          cfg.Proxies(),
+		ProxyHeader:             proxyHeader(cfg),
 	})
 	if err := engine.Load(); err != nil {
 		db.Close()
@@ -280,6 +285,13 @@ func unwrapSyscall(err error) error {
 		return pe.Err
 	}
 	return err
+}
+
+func proxyHeader(cfg Config) string {
+	if len(cfg.Proxies()) == 0 {
+		return ""
+	}
+	return fiber.HeaderXForwardedFor
 }
 
 func newID() string {

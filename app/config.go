@@ -24,6 +24,9 @@ type Config struct {
 	SupportAddress string
 	LogLevel       string
 	LogFormat      string
+	// TrustedProxies lists the load balancers (IPs or CIDRs) whose
+	// X-Forwarded-For is believed, so rate limits see the client's address.
+	TrustedProxies string
 	// Demo asks serve to fill an empty database with demo data.
 	Demo bool
 }
@@ -39,6 +42,7 @@ func (c *Config) BindFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.SupportAddress, "support-address", "", "From/Reply-To address of outgoing support mail")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "text or json")
+	fs.StringVar(&c.TrustedProxies, "trusted-proxies", "", "comma-separated IPs/CIDRs of load balancers whose X-Forwarded-For gives the client address")
 }
 
 // ApplyEnv sets every flag of fs that was not given on the command line from
@@ -123,6 +127,13 @@ func (c *Config) Normalize() error {
 			return fmt.Errorf("%s %q: want %s://user:pass@host:port", chk.flag, redact(chk.val), strings.Join(chk.schemes, "|"))
 		}
 	}
+	for _, p := range c.Proxies() {
+		if net.ParseIP(p) == nil {
+			if _, _, err := net.ParseCIDR(p); err != nil {
+				return fmt.Errorf("--trusted-proxies: %q is not an IP address or CIDR", p)
+			}
+		}
+	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
 	default:
@@ -134,6 +145,17 @@ func (c *Config) Normalize() error {
 		return fmt.Errorf("--log-format %q: want text or json", c.LogFormat)
 	}
 	return nil
+}
+
+// Proxies returns the trusted proxy list.
+func (c *Config) Proxies() []string {
+	var out []string
+	for _, p := range strings.Split(c.TrustedProxies, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // SecureCookies reports whether cookies must carry the Secure attribute.

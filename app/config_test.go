@@ -55,6 +55,7 @@ func TestConfigFlagsEnvAndDefaults(t *testing.T) {
 		{name: "bad smtp scheme", args: []string{"--smtp-url", "http://mail:25"}, wantErr: "--smtp-url"},
 		{name: "password redacted in errors", args: []string{"--imap-url", "pop3://u:secret@h:110"}, wantErr: "xxxxx"},
 		{name: "bad base url", args: []string{"--base-url", "ftp://x"}, wantErr: "--base-url"},
+		{name: "bad trusted proxy", args: []string{"--trusted-proxies", "10.0.0.1, lb.internal"}, wantErr: `"lb.internal" is not an IP`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
