@@ -6,8 +6,12 @@ type Ranking = ranking
 // DefaultRanking returns the weights an Index starts with.
 func DefaultRanking() Ranking { return defaultRanking() }
 
-// SetRanking replaces ix's second-pass weights.
-func (ix *Index) SetRanking(r Ranking) { ix.rank = r }
+// SetRanking replaces ix's second-pass weights (and forgets results
+// ranked with the old ones).
+func (ix *Index) SetRanking(r Ranking) {
+	ix.rank = r
+	ix.results.invalidate()
+}
 
 // RankingParams names the tunable weights of r.
 func RankingParams(r *Ranking) map[string]*float64 {
