@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -53,6 +54,8 @@ type Service struct {
 	now      func() time.Time
 	slog     *SearchLogger
 	live     *liveArticles // published-status cache for search hits
+	headOnce sync.Once
+	headStmt *sql.Stmt // SELECT MAX(id) FROM kb_changes, once per search
 }
 
 // NewService builds the service.

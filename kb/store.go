@@ -411,11 +411,11 @@ func (s *Service) publishedByIDs(ctx context.Context, ids []int64) (map[int64]Ar
 	if len(ids) == 0 {
 		return out, nil
 	}
-	var head sql.NullInt64
-	if err := s.db.QueryRowContext(ctx, "SELECT MAX(id) FROM kb_changes").Scan(&head); err != nil {
-		return nil, fmt.Errorf("kb change log head: %w", err)
+	head, err := s.changeHead(ctx)
+	if err != nil {
+		return nil, err
 	}
-	missing := s.live.lookup(head.Int64, ids, out)
+	missing := s.live.lookup(head, ids, out)
 	if len(missing) == 0 {
 		return out, nil
 	}
@@ -429,8 +429,29 @@ func (s *Service) publishedByIDs(ctx context.Context, ids []int64) (map[int64]Ar
 			out[r.ID] = Article{ID: r.ID, Slug: r.Slug, Title: r.Title}
 		}
 	}
-	s.live.store(head.Int64, missing, out)
+	s.live.store(head, missing, out)
 	return out, nil
+}
+
+// changeHead returns the newest kb_changes id (0 when none), with a
+// statement prepared once: parsing the query was a tenth of a cached
+// search's CPU on SQLite.
+func (s *Service) changeHead(ctx context.Context) (int64, error) {
+	const q = "SELECT MAX(id) FROM kb_changes"
+	s.headOnce.Do(func() {
+		s.headStmt, _ = s.db.DB.PrepareContext(context.WithoutCancel(ctx), q) // nil: query unprepared
+	})
+	var head sql.NullInt64
+	var err error
+	if s.headStmt != nil {
+		err = s.headStmt.QueryRowContext(ctx).Scan(&head)
+	} else {
+		err = s.db.QueryRowContext(ctx, q).Scan(&head)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("kb change log head: %w", err)
+	}
+	return head.Int64, nil
 }
 
 // maxLiveArticles bounds the published-status cache; it is simply cleared
