@@ -109,19 +109,11 @@ func (s *Service) Signup(ctx context.Context, in SignupInput) error {
 func (s *Service) Verify(ctx context.Context, secret string) (*User, error) {
 	var u *User
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		t, err := s.lookupToken(ctx, tx, secret, PurposeVerify)
+		t, active, err := s.redeemToken(ctx, tx, secret, PurposeVerify)
 		if err != nil {
 			return err
 		}
-		if err := s.useToken(ctx, tx, t); err != nil {
-			return err
-		}
-		if u, err = s.userTx(ctx, tx, t.UserID); err != nil {
-			return err
-		}
-		if u.DeactivatedAt != nil {
-			return ErrTokenInvalid
-		}
+		u = active
 		now := s.clock()
 		cols := []string{"updated_at"}
 		if t.PasswordHash != nil {
@@ -380,19 +372,11 @@ func (s *Service) MagicLogin(ctx context.Context, secret, ip string) (*User, err
 	}
 	var u *User
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		t, err := s.lookupToken(ctx, tx, secret, PurposeMagic)
+		_, active, err := s.redeemToken(ctx, tx, secret, PurposeMagic)
 		if err != nil {
 			return err
 		}
-		if err := s.useToken(ctx, tx, t); err != nil {
-			return err
-		}
-		if u, err = s.userTx(ctx, tx, t.UserID); err != nil {
-			return err
-		}
-		if u.DeactivatedAt != nil {
-			return ErrTokenInvalid
-		}
+		u = active
 		now := s.clock()
 		if u.VerifiedAt == nil {
 			u.VerifiedAt = &now
@@ -499,19 +483,11 @@ func (s *Service) RequestEmailChange(ctx context.Context, userID int64, newEmail
 func (s *Service) ConfirmEmailChange(ctx context.Context, secret, ip string) (*User, error) {
 	var u *User
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		t, err := s.lookupToken(ctx, tx, secret, PurposeEmailChange)
+		t, active, err := s.redeemToken(ctx, tx, secret, PurposeEmailChange)
 		if err != nil {
 			return err
 		}
-		if err := s.useToken(ctx, tx, t); err != nil {
-			return err
-		}
-		if u, err = s.userTx(ctx, tx, t.UserID); err != nil {
-			return err
-		}
-		if u.DeactivatedAt != nil {
-			return ErrTokenInvalid
-		}
+		u = active
 		old, now := u.Email, s.clock()
 		u.Email, u.VerifiedAt, u.UpdatedAt = t.NewEmail, &now, now
 		if _, err := tx.NewUpdate().Model(u).Column("email", "verified_at", "updated_at").WherePK().Exec(ctx); err != nil {

@@ -322,6 +322,26 @@ func (s *Service) lookupToken(ctx context.Context, db bun.IDB, secret, purpose s
 
 // useToken marks t used; it fails with ErrTokenInvalid when another
 // request used it first.
+// redeemToken uses up the single-use link secret for purpose and returns it
+// with its user, who must still be active.
+func (s *Service) redeemToken(ctx context.Context, tx bun.IDB, secret, purpose string) (*UserToken, *User, error) {
+	t, err := s.lookupToken(ctx, tx, secret, purpose)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := s.useToken(ctx, tx, t); err != nil {
+		return nil, nil, err
+	}
+	u, err := s.userTx(ctx, tx, t.UserID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if u.DeactivatedAt != nil {
+		return nil, nil, ErrTokenInvalid
+	}
+	return t, u, nil
+}
+
 func (s *Service) useToken(ctx context.Context, tx bun.IDB, t *UserToken) error {
 	now := s.clock()
 	res, err := tx.NewUpdate().Model((*UserToken)(nil)).
