@@ -327,22 +327,8 @@ func (f ArticleForm) Input(id int64, status string) (ArticleInput, web.FieldErro
 		ID: id, Title: f.Title, Slug: strings.TrimSpace(f.Slug), Summary: f.Summary,
 		Body: f.Body, Tags: f.Tags, Status: status,
 	}
-	if s := strings.TrimSpace(f.CategoryID); s != "" {
-		cid, err := strconv.ParseInt(s, 10, 64)
-		if err != nil || cid <= 0 {
-			fe.Add("category_id", "Choose a category from the list.")
-		} else {
-			in.CategoryID = &cid
-		}
-	}
-	if s := strings.TrimSpace(f.Position); s != "" {
-		p, err := strconv.Atoi(s)
-		if err != nil || p < -1_000_000 || p > 1_000_000 {
-			fe.Add("position", "Enter a whole number (lower numbers come first).")
-		} else {
-			in.Position = p
-		}
-	}
+	in.CategoryID = parseOptionalID(fe, "category_id", f.CategoryID, "Choose a category from the list.")
+	in.Position = parsePosition(fe, f.Position)
 	if utf8.RuneCountInString(f.Note) > 300 {
 		fe.Add("note", "Keep the revision note under 300 characters.")
 	}
@@ -350,6 +336,35 @@ func (f ArticleForm) Input(id int64, status string) (ArticleInput, web.FieldErro
 		fe.Add(k, v)
 	}
 	return in, fe
+}
+
+// parseOptionalID reads a picker's value: empty means none; anything but a
+// positive id records msg for field.
+func parseOptionalID(fe web.FieldErrors, field, raw, msg string) *int64 {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return nil
+	}
+	id, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || id <= 0 {
+		fe.Add(field, msg)
+		return nil
+	}
+	return &id
+}
+
+// parsePosition reads an ordering number; empty means 0.
+func parsePosition(fe web.FieldErrors, raw string) int {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return 0
+	}
+	p, err := strconv.Atoi(raw)
+	if err != nil || p < -1_000_000 || p > 1_000_000 {
+		fe.Add("position", "Enter a whole number (lower numbers come first).")
+		return 0
+	}
+	return p
 }
 
 // attachmentView is an attachment as the editor lists it.
@@ -812,22 +827,8 @@ type CategoryForm struct {
 func (f CategoryForm) Input(id int64) (CategoryInput, web.FieldErrors) {
 	fe := web.FieldErrors{}
 	in := CategoryInput{ID: id, Name: f.Name, Slug: strings.TrimSpace(f.Slug), Description: f.Description}
-	if s := strings.TrimSpace(f.ParentID); s != "" {
-		pid, err := strconv.ParseInt(s, 10, 64)
-		if err != nil || pid <= 0 {
-			fe.Add("parent_id", "Choose a parent category from the list.")
-		} else {
-			in.ParentID = &pid
-		}
-	}
-	if s := strings.TrimSpace(f.Position); s != "" {
-		p, err := strconv.Atoi(s)
-		if err != nil || p < -1_000_000 || p > 1_000_000 {
-			fe.Add("position", "Enter a whole number (lower numbers come first).")
-		} else {
-			in.Position = p
-		}
-	}
+	in.ParentID = parseOptionalID(fe, "parent_id", f.ParentID, "Choose a parent category from the list.")
+	in.Position = parsePosition(fe, f.Position)
 	for k, v := range in.Validate() {
 		fe.Add(k, v)
 	}
