@@ -1178,12 +1178,8 @@ func listAttachments(ctx context.Context, db bun.IDB, articleID int64) ([]Attach
 
 func getAttachment(ctx context.Context, db bun.IDB, id int64) (*Attachment, error) {
 	a := new(Attachment)
-	err := db.NewSelect().Model(a).Where("id = ?", id).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, ErrNotFound
-	}
-	if err != nil {
-		return nil, fmt.Errorf("load attachment %d: %w", id, err)
+	if err := scanOne(ctx, db.NewSelect().Model(a).Where("id = ?", id), "attachment"); err != nil {
+		return nil, err
 	}
 	return a, nil
 }

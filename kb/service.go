@@ -368,11 +368,10 @@ func (s *Service) Article(ctx context.Context, id int64) (*Article, error) {
 // decide with policy.Can whether the visitor may see it.
 func (s *Service) ArticleBySlug(ctx context.Context, slug string) (*Article, error) {
 	a := new(Article)
-	err := s.db.NewSelect().Model(a).Relation("Category").Where("article.slug = ?", slug).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, ErrNotFound
+	if err := scanOne(ctx, s.db.NewSelect().Model(a).Relation("Category").Where("article.slug = ?", slug), "article"); err != nil {
+		return nil, err
 	}
-	return a, err
+	return a, nil
 }
 
 // ArticleFilter narrows ListArticles.
@@ -421,11 +420,10 @@ func (s *Service) Revisions(ctx context.Context, articleID int64) ([]Revision, e
 // Revision returns one revision of an article.
 func (s *Service) Revision(ctx context.Context, articleID int64, number int) (*Revision, error) {
 	r := new(Revision)
-	err := s.db.NewSelect().Model(r).Where("article_id = ? AND number = ?", articleID, number).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, ErrNotFound
+	if err := scanOne(ctx, s.db.NewSelect().Model(r).Where("article_id = ? AND number = ?", articleID, number), "revision"); err != nil {
+		return nil, err
 	}
-	return r, err
+	return r, nil
 }
 
 // RestoreRevision saves a new revision whose content (title, slug,
@@ -439,10 +437,7 @@ func (s *Service) RestoreRevision(ctx context.Context, articleID int64, number i
 			return err
 		}
 		r := new(Revision)
-		if err := tx.NewSelect().Model(r).Where("article_id = ? AND number = ?", articleID, number).Scan(ctx); err != nil {
-			if errors.Is(err, sql.ErrNoRows) {
-				return ErrNotFound
-			}
+		if err := scanOne(ctx, tx.NewSelect().Model(r).Where("article_id = ? AND number = ?", articleID, number), "revision"); err != nil {
 			return err
 		}
 		in := ArticleInput{
@@ -485,11 +480,10 @@ func (s *Service) Category(ctx context.Context, id int64) (*Category, error) {
 // CategoryBySlug returns one category by its slug.
 func (s *Service) CategoryBySlug(ctx context.Context, slug string) (*Category, error) {
 	c := new(Category)
-	err := s.db.NewSelect().Model(c).Where("slug = ?", slug).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, ErrNotFound
+	if err := scanOne(ctx, s.db.NewSelect().Model(c).Where("slug = ?", slug), "category"); err != nil {
+		return nil, err
 	}
-	return c, err
+	return c, nil
 }
 
 // CategoryInput is the category form.

@@ -19,26 +19,31 @@ import (
 // Store functions take the context first and a bun.IDB second, so they run
 // on the database or inside a transaction alike.
 
-func getArticle(ctx context.Context, db bun.IDB, id int64) (*Article, error) {
-	a := new(Article)
-	err := db.NewSelect().Model(a).Relation("Category").Where("article.id = ?", id).Scan(ctx)
+// scanOne runs q, which selects one row into its model, and turns "no
+// rows" into ErrNotFound so handlers can answer 404.
+func scanOne(ctx context.Context, q *bun.SelectQuery, what string) error {
+	err := q.Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, ErrNotFound
+		return ErrNotFound
 	}
 	if err != nil {
-		return nil, fmt.Errorf("load article %d: %w", id, err)
+		return fmt.Errorf("load %s: %w", what, err)
+	}
+	return nil
+}
+
+func getArticle(ctx context.Context, db bun.IDB, id int64) (*Article, error) {
+	a := new(Article)
+	if err := scanOne(ctx, db.NewSelect().Model(a).Relation("Category").Where("article.id = ?", id), "article"); err != nil {
+		return nil, err
 	}
 	return a, nil
 }
 
 func getCategory(ctx context.Context, db bun.IDB, id int64) (*Category, error) {
 	c := new(Category)
-	err := db.NewSelect().Model(c).Where("id = ?", id).Scan(ctx)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, ErrNotFound
-	}
-	if err != nil {
-		return nil, fmt.Errorf("load category %d: %w", id, err)
+	if err := scanOne(ctx, db.NewSelect().Model(c).Where("id = ?", id), "category"); err != nil {
+		return nil, err
 	}
 	return c, nil
 }
