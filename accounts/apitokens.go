@@ -8,7 +8,8 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"github.com/frontdesk/frontdesk/app/web"
+	"github.com/frontdesk/frontdesk/accounts/identity"
+	"github.com/frontdesk/frontdesk/platform/web"
 )
 
 // apiTokenPrefix marks Frontdesk API tokens so they are recognisable in
@@ -71,7 +72,7 @@ func (s *Service) RevokeAPIToken(ctx context.Context, userID, tokenID int64, aud
 
 // AuthenticateToken resolves a bearer secret to its user's identity, or
 // ErrBadToken. last_used_at is written at most once a minute.
-func (s *Service) AuthenticateToken(ctx context.Context, secret string) (*web.Identity, error) {
+func (s *Service) AuthenticateToken(ctx context.Context, secret string) (*identity.Identity, error) {
 	if !strings.HasPrefix(secret, apiTokenPrefix) || len(secret) > 100 {
 		return nil, ErrBadToken
 	}

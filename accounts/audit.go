@@ -8,7 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/uptrace/bun"
 
-	"github.com/frontdesk/frontdesk/app/web"
+	"github.com/frontdesk/frontdesk/accounts/identity"
 )
 
 // Audit actions written by this package (admins add role changes etc.).
@@ -42,7 +42,7 @@ func Audit(ctx context.Context, db bun.IDB, e AuditEntry) error {
 // RequestAudit fills the actor (the request's user, if any) and client IP
 // of e from the request, keeping fields already set.
 func RequestAudit(c *fiber.Ctx, e AuditEntry) AuditEntry {
-	if id := web.CurrentUser(c); id != nil && e.ActorID == nil {
+	if id := identity.Current(c); id != nil && e.ActorID == nil {
 		uid := id.UserID
 		e.ActorID = &uid
 		if e.ActorEmail == "" {

@@ -5,8 +5,8 @@ import (
 	"testing"
 
 	"github.com/frontdesk/frontdesk/accounts"
-	"github.com/frontdesk/frontdesk/app/dbtest"
-	"github.com/frontdesk/frontdesk/app/web"
+	"github.com/frontdesk/frontdesk/accounts/identity"
+	"github.com/frontdesk/frontdesk/platform/dbtest"
 )
 
 // BenchmarkSessionIdentity measures what the identity middleware costs a
@@ -16,7 +16,7 @@ func BenchmarkSessionIdentity(b *testing.B) {
 	db := dbtest.Open(b, dbtest.SQLite(b))
 	ctx := context.Background()
 	svc := accounts.NewService(accounts.Deps{DB: db, Argon2: fastArgon})
-	u, err := svc.CreateUser(ctx, accounts.CreateUserInput{Email: "bench@example.com", Password: "a long password!", Role: web.RoleCustomer})
+	u, err := svc.CreateUser(ctx, accounts.CreateUserInput{Email: "bench@example.com", Password: "a long password!", Role: identity.RoleCustomer})
 	if err != nil {
 		b.Fatal(err)
 	}

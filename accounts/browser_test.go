@@ -11,9 +11,9 @@ import (
 
 	"github.com/frontdesk/frontdesk/app"
 	"github.com/frontdesk/frontdesk/app/apptest"
-	"github.com/frontdesk/frontdesk/app/browsertest"
-	"github.com/frontdesk/frontdesk/app/dbtest"
 	"github.com/frontdesk/frontdesk/mail/mailtest"
+	"github.com/frontdesk/frontdesk/platform/browsertest"
+	"github.com/frontdesk/frontdesk/platform/dbtest"
 )
 
 // serveAt builds the app with its base URL set to a listener opened first,

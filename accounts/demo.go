@@ -8,12 +8,12 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"github.com/frontdesk/frontdesk/app/web"
+	"github.com/frontdesk/frontdesk/accounts/identity"
 )
 
 type demoUser struct {
 	label, email, name string
-	role               web.Role
+	role               identity.Role
 	org, password      string
 }
 
@@ -27,12 +27,12 @@ var demoOrgs = []struct {
 
 func demoUsers() []demoUser {
 	return []demoUser{
-		{"admin", "admin@demo.frontdesk.test", "Ada Admin", web.RoleAdmin, "", "demo-admin-2026"},
-		{"agent", "alice@demo.frontdesk.test", "Alice Agent", web.RoleAgent, "", "demo-alice-2026"},
-		{"agent", "bob@demo.frontdesk.test", "Bob Agent", web.RoleAgent, "", "demo-bob-2026"},
-		{"customer", "carol@acme.example", "Carol Customer", web.RoleCustomer, "acme", "demo-carol-2026"},
-		{"customer", "dave@acme.example", "Dave Customer", web.RoleCustomer, "acme", "demo-dave-2026"},
-		{"customer", "erin@globex.example", "Erin Customer", web.RoleCustomer, "globex", "demo-erin-2026"},
+		{"admin", "admin@demo.frontdesk.test", "Ada Admin", identity.RoleAdmin, "", "demo-admin-2026"},
+		{"agent", "alice@demo.frontdesk.test", "Alice Agent", identity.RoleAgent, "", "demo-alice-2026"},
+		{"agent", "bob@demo.frontdesk.test", "Bob Agent", identity.RoleAgent, "", "demo-bob-2026"},
+		{"customer", "carol@acme.example", "Carol Customer", identity.RoleCustomer, "acme", "demo-carol-2026"},
+		{"customer", "dave@acme.example", "Dave Customer", identity.RoleCustomer, "acme", "demo-dave-2026"},
+		{"customer", "erin@globex.example", "Erin Customer", identity.RoleCustomer, "globex", "demo-erin-2026"},
 	}
 }
 

@@ -10,9 +10,10 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"github.com/frontdesk/frontdesk/app/database"
-	"github.com/frontdesk/frontdesk/app/web"
+	"github.com/frontdesk/frontdesk/accounts/identity"
 	fdmail "github.com/frontdesk/frontdesk/mail"
+	"github.com/frontdesk/frontdesk/platform/database"
+	"github.com/frontdesk/frontdesk/platform/web"
 )
 
 // SignupInput is the sign-up form.
@@ -69,7 +70,7 @@ func (s *Service) Signup(ctx context.Context, in SignupInput) error {
 		switch {
 		case errors.Is(err, ErrUserNotFound):
 			u := &User{
-				Email: in.Email, Name: in.Name, PasswordHash: &hash, Role: web.RoleCustomer,
+				Email: in.Email, Name: in.Name, PasswordHash: &hash, Role: identity.RoleCustomer,
 				NotifyTicketUpdates: true, CreatedAt: now, UpdatedAt: now,
 			}
 			if _, err := tx.NewInsert().Model(u).Exec(ctx); err != nil {
@@ -128,7 +129,7 @@ func (s *Service) Verify(ctx context.Context, secret string) (*User, error) {
 			u.VerifiedAt = &now
 			cols = append(cols, "verified_at")
 		}
-		if u.OrgID == nil && u.Role == web.RoleCustomer {
+		if u.OrgID == nil && u.Role == identity.RoleCustomer {
 			var orgID int64
 			err := tx.NewSelect().Model((*OrganizationDomain)(nil)).Column("org_id").
 				Where("domain = ?", EmailDomain(u.Email)).Limit(1).Scan(ctx, &orgID)

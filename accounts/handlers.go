@@ -9,8 +9,9 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/frontdesk/frontdesk/accounts/identity"
 	"github.com/frontdesk/frontdesk/accounts/policy"
-	"github.com/frontdesk/frontdesk/app/web"
+	"github.com/frontdesk/frontdesk/platform/web"
 )
 
 // Mount registers the identity middleware and the account pages and API
@@ -105,7 +106,7 @@ func (s *Service) renderSent(c *fiber.Ctx, title, message string) error {
 }
 
 func (s *Service) showSignup(c *fiber.Ctx) error {
-	if web.CurrentUser(c) != nil {
+	if identity.Current(c) != nil {
 		return web.Redirect(c, "/account")
 	}
 	return web.Render(c, "accounts/signup", "accounts/_signup_form", formData("Sign up", nil, nil, ""))
@@ -129,7 +130,7 @@ func (s *Service) verify(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if cur := web.CurrentUser(c); cur == nil || cur.UserID != u.ID {
+	if cur := identity.Current(c); cur == nil || cur.UserID != u.ID {
 		if _, err := s.startSession(c, u, false); err != nil {
 			return err
 		}
@@ -152,7 +153,7 @@ func (s *Service) loginData(c *fiber.Ctx, email, next string, remember bool) fib
 
 func (s *Service) showLogin(c *fiber.Ctx) error {
 	next := c.Query("next")
-	if web.CurrentUser(c) != nil {
+	if identity.Current(c) != nil {
 		return web.Redirect(c, web.SafeNext(next, "/"))
 	}
 	return web.Render(c, "accounts/login", "accounts/_login_form", s.loginData(c, "", next, false))
@@ -232,7 +233,7 @@ func (s *Service) reset(c *fiber.Ctx) error {
 	}
 	// Every session ended, this browser's too.
 	s.clearSessionCookie(c)
-	web.SetIdentity(c, nil)
+	identity.Set(c, nil)
 	web.SetFlash(c, "success", "Your password is changed. Log in with your new password.")
 	return web.Redirect(c, "/login")
 }
@@ -292,7 +293,7 @@ func (s *Service) confirmEmail(c *fiber.Ctx) error {
 		return err
 	}
 	web.SetFlash(c, "success", "Your email address is changed.")
-	if web.CurrentUser(c) != nil {
+	if identity.Current(c) != nil {
 		return web.Redirect(c, "/account")
 	}
 	return web.Redirect(c, "/login")
@@ -300,7 +301,7 @@ func (s *Service) confirmEmail(c *fiber.Ctx) error {
 
 // accountData loads what the account page shows.
 func (s *Service) accountData(c *fiber.Ctx) (fiber.Map, *User, error) {
-	id := web.CurrentUser(c)
+	id := identity.Current(c)
 	u, err := s.UserByID(c.UserContext(), id.UserID)
 	if err != nil {
 		return nil, nil, err
@@ -353,7 +354,7 @@ func (s *Service) accountFormFailed(c *fiber.Ctx, err error, key, fragment strin
 }
 
 func (s *Service) updateProfile(c *fiber.Ctx) error {
-	id := web.CurrentUser(c)
+	id := identity.Current(c)
 	in := ProfileInput{
 		Name:                strings.Clone(c.FormValue("name")),
 		NotifyTicketUpdates: c.FormValue("notify_ticket_updates") != "",
@@ -368,7 +369,7 @@ func (s *Service) updateProfile(c *fiber.Ctx) error {
 }
 
 func (s *Service) changeEmail(c *fiber.Ctx) error {
-	id := web.CurrentUser(c)
+	id := identity.Current(c)
 	email := strings.Clone(c.FormValue("email"))
 	if err := s.RequestEmailChange(c.UserContext(), id.UserID, email, c.FormValue("current_password")); err != nil {
 		return s.accountFormFailed(c, err, "Email", "accounts/_email_form", fiber.Map{"Email": email})
@@ -378,7 +379,7 @@ func (s *Service) changeEmail(c *fiber.Ctx) error {
 }
 
 func (s *Service) changePassword(c *fiber.Ctx) error {
-	id := web.CurrentUser(c)
+	id := identity.Current(c)
 	err := s.ChangePassword(c.UserContext(), id.UserID, id.SessionID, c.FormValue("current_password"), c.FormValue("new_password"), ip(c))
 	if err != nil {
 		return s.accountFormFailed(c, err, "Pass", "accounts/_password_form", nil)
@@ -388,7 +389,7 @@ func (s *Service) changePassword(c *fiber.Ctx) error {
 }
 
 func (s *Service) resendVerification(c *fiber.Ctx) error {
-	id := web.CurrentUser(c)
+	id := identity.Current(c)
 	if err := s.hit(c.UserContext(), map[string]Limit{"verify:acct:" + id.Email: s.limits.SignupPerAccount}); err != nil {
 		var rl *RateLimitError
 		if errors.As(err, &rl) {
@@ -410,7 +411,7 @@ func (s *Service) resendVerification(c *fiber.Ctx) error {
 }
 
 func (s *Service) showSessions(c *fiber.Ctx) error {
-	id := web.CurrentUser(c)
+	id := identity.Current(c)
 	list, err := s.Sessions(c.UserContext(), id.UserID)
 	if err != nil {
 		return err
@@ -419,7 +420,7 @@ func (s *Service) showSessions(c *fiber.Ctx) error {
 }
 
 func (s *Service) endSession(c *fiber.Ctx) error {
-	id := web.CurrentUser(c)
+	id := identity.Current(c)
 	sid, err := strconv.ParseInt(c.Params("id"), 10, 64)
 	if err != nil {
 		return fiber.ErrNotFound
@@ -439,7 +440,7 @@ func (s *Service) endSession(c *fiber.Ctx) error {
 }
 
 func (s *Service) endOtherSessions(c *fiber.Ctx) error {
-	id := web.CurrentUser(c)
+	id := identity.Current(c)
 	n, err := s.EndOtherSessions(c.UserContext(), s.db, id.UserID, id.SessionID)
 	if err != nil {
 		return err
@@ -449,7 +450,7 @@ func (s *Service) endOtherSessions(c *fiber.Ctx) error {
 }
 
 func (s *Service) tokensData(c *fiber.Ctx) (fiber.Map, error) {
-	id := web.CurrentUser(c)
+	id := identity.Current(c)
 	list, err := s.APITokens(c.UserContext(), id.UserID)
 	if err != nil {
 		return nil, err
@@ -468,7 +469,7 @@ func (s *Service) showTokens(c *fiber.Ctx) error {
 }
 
 func (s *Service) createAPIToken(c *fiber.Ctx) error {
-	id := web.CurrentUser(c)
+	id := identity.Current(c)
 	name := strings.Clone(c.FormValue("name"))
 	secret, _, err := s.CreateAPIToken(c.UserContext(), id.UserID, name, RequestAudit(c, AuditEntry{}))
 	data, lerr := s.tokensData(c)
@@ -486,7 +487,7 @@ func (s *Service) createAPIToken(c *fiber.Ctx) error {
 }
 
 func (s *Service) revokeToken(c *fiber.Ctx) error {
-	id := web.CurrentUser(c)
+	id := identity.Current(c)
 	tid, err := strconv.ParseInt(c.Params("id"), 10, 64)
 	if err != nil {
 		return fiber.ErrNotFound
@@ -502,7 +503,7 @@ func (s *Service) revokeToken(c *fiber.Ctx) error {
 
 // apiMe answers who the bearer token belongs to.
 func (s *Service) apiMe(c *fiber.Ctx) error {
-	u, err := s.UserByID(c.UserContext(), web.CurrentUser(c).UserID)
+	u, err := s.UserByID(c.UserContext(), identity.Current(c).UserID)
 	if err != nil {
 		return err
 	}

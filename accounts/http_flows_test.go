@@ -8,11 +8,11 @@ import (
 	"testing"
 
 	"github.com/frontdesk/frontdesk/accounts"
+	"github.com/frontdesk/frontdesk/accounts/identity"
 	"github.com/frontdesk/frontdesk/app"
 	"github.com/frontdesk/frontdesk/app/apptest"
-	"github.com/frontdesk/frontdesk/app/dbtest"
-	"github.com/frontdesk/frontdesk/app/web"
 	"github.com/frontdesk/frontdesk/mail"
+	"github.com/frontdesk/frontdesk/platform/dbtest"
 )
 
 // outboxToken returns the token of the newest queued link to address
@@ -56,7 +56,7 @@ func login(t *testing.T, c *apptest.Client, email, password string) {
 func TestForgotPasswordAnswersTheSame(t *testing.T) {
 	dbtest.EachBackend(t, func(t *testing.T, b dbtest.Backend) {
 		a := apptest.New(t, b)
-		seedUser(t, a, "known@example.com", "a long password!", web.RoleCustomer, "")
+		seedUser(t, a, "known@example.com", "a long password!", identity.RoleCustomer, "")
 		c := apptest.NewClient(t, a)
 		answer := func(email string) (int, string) {
 			resp := c.PostForm("/password/forgot", apptest.Values("email", email))
@@ -136,7 +136,7 @@ func TestVerifyLinkLogsInAndClearsBanner(t *testing.T) {
 func TestMagicLinkPages(t *testing.T) {
 	dbtest.EachBackend(t, func(t *testing.T, b dbtest.Backend) {
 		a := apptest.New(t, b)
-		seedUser(t, a, "mo@example.com", "a long password!", web.RoleCustomer, "")
+		seedUser(t, a, "mo@example.com", "a long password!", identity.RoleCustomer, "")
 		c := apptest.NewClient(t, a)
 		if resp := c.Get("/login/magic"); resp.StatusCode != 404 {
 			t.Fatalf("magic link page while disabled: %d", resp.StatusCode)
@@ -179,7 +179,7 @@ func TestMagicLinkPages(t *testing.T) {
 func TestAccountProfileEmailAndPassword(t *testing.T) {
 	dbtest.EachBackend(t, func(t *testing.T, b dbtest.Backend) {
 		a := apptest.New(t, b)
-		seedUser(t, a, "ivy@example.com", "ivy's long password", web.RoleCustomer, "")
+		seedUser(t, a, "ivy@example.com", "ivy's long password", identity.RoleCustomer, "")
 		c := apptest.NewClient(t, a)
 		login(t, c, "ivy@example.com", "ivy's long password")
 		other := apptest.NewClient(t, a)
@@ -245,8 +245,8 @@ func TestAccountProfileEmailAndPassword(t *testing.T) {
 func TestSessionsPageEndsSessions(t *testing.T) {
 	dbtest.EachBackend(t, func(t *testing.T, b dbtest.Backend) {
 		a := apptest.New(t, b)
-		seedUser(t, a, "ole@example.com", "ole's long password", web.RoleCustomer, "")
-		seedUser(t, a, "pia@example.com", "pia's long password", web.RoleCustomer, "")
+		seedUser(t, a, "ole@example.com", "ole's long password", identity.RoleCustomer, "")
+		seedUser(t, a, "pia@example.com", "pia's long password", identity.RoleCustomer, "")
 		c, c2, c3 := apptest.NewClient(t, a), apptest.NewClient(t, a), apptest.NewClient(t, a)
 		login(t, c, "ole@example.com", "ole's long password")
 		login(t, c2, "ole@example.com", "ole's long password")

@@ -10,14 +10,15 @@ import (
 	"time"
 
 	"github.com/frontdesk/frontdesk/accounts"
+	"github.com/frontdesk/frontdesk/accounts/identity"
 	"github.com/frontdesk/frontdesk/app"
 	"github.com/frontdesk/frontdesk/app/apptest"
-	"github.com/frontdesk/frontdesk/app/dbtest"
-	"github.com/frontdesk/frontdesk/app/web"
+	"github.com/frontdesk/frontdesk/platform/dbtest"
+	"github.com/frontdesk/frontdesk/platform/web"
 )
 
 // seedUser creates a verified user directly in the app's database.
-func seedUser(t *testing.T, a *app.App, email, password string, role web.Role, org string) *accounts.User {
+func seedUser(t *testing.T, a *app.App, email, password string, role identity.Role, org string) *accounts.User {
 	t.Helper()
 	svc := accounts.NewService(accounts.Deps{DB: a.DB, Argon2: fastArgon})
 	if org != "" {
@@ -100,7 +101,7 @@ func TestSignupFormRerendersWithMessagesAndInput(t *testing.T) {
 func TestStateChangingRequestsNeedCSRFToken(t *testing.T) {
 	dbtest.EachBackend(t, func(t *testing.T, b dbtest.Backend) {
 		a := apptest.New(t, b)
-		seedUser(t, a, "csrf@example.com", "a long password!", web.RoleCustomer, "")
+		seedUser(t, a, "csrf@example.com", "a long password!", identity.RoleCustomer, "")
 		c := apptest.NewClient(t, a)
 		c.CSRF()
 		for _, path := range []string{"/login", "/signup", "/logout", "/password/forgot", "/account/tokens"} {
@@ -128,7 +129,7 @@ func TestStateChangingRequestsNeedCSRFToken(t *testing.T) {
 func TestBurstOfBadLoginsGets429s(t *testing.T) {
 	dbtest.EachBackend(t, func(t *testing.T, b dbtest.Backend) {
 		a := apptest.New(t, b)
-		seedUser(t, a, "target@example.com", "the real long password", web.RoleCustomer, "")
+		seedUser(t, a, "target@example.com", "the real long password", identity.RoleCustomer, "")
 		c := apptest.NewClient(t, a)
 		limited := 0
 		for i := 0; i < 50; i++ {
@@ -172,7 +173,7 @@ func TestBurstOfBadLoginsGets429s(t *testing.T) {
 func TestLoginSessionAndLogout(t *testing.T) {
 	dbtest.EachBackend(t, func(t *testing.T, b dbtest.Backend) {
 		a := apptest.New(t, b)
-		seedUser(t, a, "kai@example.com", "kai's long password", web.RoleCustomer, "")
+		seedUser(t, a, "kai@example.com", "kai's long password", identity.RoleCustomer, "")
 		c := apptest.NewClient(t, a)
 
 		resp := c.Get("/account")
@@ -233,7 +234,7 @@ func TestLoginSessionAndLogout(t *testing.T) {
 
 func TestSecureCookiesOnHTTPS(t *testing.T) {
 	a := apptest.New(t, dbtest.SQLite(t), func(c *app.Config) { c.BaseURL = "https://help.example.com" })
-	seedUser(t, a, "sec@example.com", "a long password!", web.RoleCustomer, "")
+	seedUser(t, a, "sec@example.com", "a long password!", identity.RoleCustomer, "")
 	c := apptest.NewClient(t, a)
 	resp := c.PostForm("/login", apptest.Values("email", "sec@example.com", "password", "a long password!"))
 	resp.Body.Close()
@@ -245,7 +246,7 @@ func TestSecureCookiesOnHTTPS(t *testing.T) {
 func TestAPITokensPageAndMe(t *testing.T) {
 	dbtest.EachBackend(t, func(t *testing.T, b dbtest.Backend) {
 		a := apptest.New(t, b)
-		seedUser(t, a, "dev@acme.example", "dev's long password", web.RoleCustomer, "Acme")
+		seedUser(t, a, "dev@acme.example", "dev's long password", identity.RoleCustomer, "Acme")
 		c := apptest.NewClient(t, a)
 		resp := c.PostForm("/login", apptest.Values("email", "dev@acme.example", "password", "dev's long password"))
 		resp.Body.Close()

@@ -8,7 +8,7 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"github.com/frontdesk/frontdesk/app/web"
+	"github.com/frontdesk/frontdesk/accounts/identity"
 )
 
 // Organization is a customer company.
@@ -40,19 +40,19 @@ type OrganizationDomain struct {
 type User struct {
 	bun.BaseModel `bun:"table:users"`
 
-	ID                  int64      `bun:"id,pk,autoincrement"`
-	Email               string     `bun:"email,notnull"`
-	Name                string     `bun:"name,notnull"`
-	PasswordHash        *string    `bun:"password_hash"`
-	Role                web.Role   `bun:"role,notnull"`
-	OrgID               *int64     `bun:"org_id"`
-	VerifiedAt          *time.Time `bun:"verified_at"`
-	DeactivatedAt       *time.Time `bun:"deactivated_at"`
-	NotifyTicketUpdates bool       `bun:"notify_ticket_updates,notnull"`
-	NotifyProductNews   bool       `bun:"notify_product_news,notnull"`
-	LastLoginAt         *time.Time `bun:"last_login_at"`
-	CreatedAt           time.Time  `bun:"created_at,notnull"`
-	UpdatedAt           time.Time  `bun:"updated_at,notnull"`
+	ID                  int64         `bun:"id,pk,autoincrement"`
+	Email               string        `bun:"email,notnull"`
+	Name                string        `bun:"name,notnull"`
+	PasswordHash        *string       `bun:"password_hash"`
+	Role                identity.Role `bun:"role,notnull"`
+	OrgID               *int64        `bun:"org_id"`
+	VerifiedAt          *time.Time    `bun:"verified_at"`
+	DeactivatedAt       *time.Time    `bun:"deactivated_at"`
+	NotifyTicketUpdates bool          `bun:"notify_ticket_updates,notnull"`
+	NotifyProductNews   bool          `bun:"notify_product_news,notnull"`
+	LastLoginAt         *time.Time    `bun:"last_login_at"`
+	CreatedAt           time.Time     `bun:"created_at,notnull"`
+	UpdatedAt           time.Time     `bun:"updated_at,notnull"`
 
 	Org *Organization `bun:"rel:belongs-to,join:org_id=id"`
 }

@@ -10,7 +10,7 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"github.com/frontdesk/frontdesk/app/database"
+	"github.com/frontdesk/frontdesk/platform/database"
 )
 
 // Limit allows Max requests per Window.

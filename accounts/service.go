@@ -18,10 +18,11 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"github.com/frontdesk/frontdesk/app/database"
-	"github.com/frontdesk/frontdesk/app/settings"
-	"github.com/frontdesk/frontdesk/app/web"
+	"github.com/frontdesk/frontdesk/accounts/identity"
 	fdmail "github.com/frontdesk/frontdesk/mail"
+	"github.com/frontdesk/frontdesk/platform/database"
+	"github.com/frontdesk/frontdesk/platform/settings"
+	"github.com/frontdesk/frontdesk/platform/web"
 )
 
 // SettingMagicLink switches passwordless login by emailed link on ("true").
@@ -203,7 +204,7 @@ type CreateUserInput struct {
 	Email    string
 	Name     string
 	Password string
-	Role     web.Role
+	Role     identity.Role
 	// OrgSlug names an existing organisation by slug (or by name); empty
 	// for none.
 	OrgSlug string
@@ -218,9 +219,9 @@ func (s *Service) CreateUser(ctx context.Context, in CreateUserInput) (*User, er
 		fe.Add("email", "Enter a valid email address.")
 	}
 	switch in.Role {
-	case web.RoleCustomer, web.RoleAgent, web.RoleAdmin:
+	case identity.RoleCustomer, identity.RoleAgent, identity.RoleAdmin:
 	case "":
-		in.Role = web.RoleCustomer
+		in.Role = identity.RoleCustomer
 	default:
 		fe.Add("role", fmt.Sprintf("Unknown role %q: use customer, agent or admin.", in.Role))
 	}

@@ -14,10 +14,11 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/frontdesk/frontdesk/accounts"
-	"github.com/frontdesk/frontdesk/app/dbtest"
-	"github.com/frontdesk/frontdesk/app/settings"
-	"github.com/frontdesk/frontdesk/app/web"
+	"github.com/frontdesk/frontdesk/accounts/identity"
 	"github.com/frontdesk/frontdesk/mail"
+	"github.com/frontdesk/frontdesk/platform/dbtest"
+	"github.com/frontdesk/frontdesk/platform/settings"
+	"github.com/frontdesk/frontdesk/platform/web"
 	"github.com/frontdesk/frontdesk/views"
 )
 
@@ -123,7 +124,7 @@ func TestSignupVerifyLogin(t *testing.T) {
 			t.Fatal(err)
 		}
 		u := e.user("pat@example.com")
-		if u.VerifiedAt != nil || u.Role != web.RoleCustomer || u.Name != "Pat" {
+		if u.VerifiedAt != nil || u.Role != identity.RoleCustomer || u.Name != "Pat" {
 			t.Fatalf("new user = %+v, want unverified customer Pat", u)
 		}
 		ms := e.mails("pat@example.com")
@@ -227,7 +228,7 @@ func TestSignupClaimsContactAndJoinsOrganisation(t *testing.T) {
 		if _, err := db.NewInsert().Model(&accounts.OrganizationDomain{OrgID: org.ID, Domain: "acme.example"}).Exec(e.ctx); err != nil {
 			t.Fatal(err)
 		}
-		contact := &accounts.User{Email: "lee@acme.example", Name: "", Role: web.RoleCustomer, CreatedAt: now, UpdatedAt: now}
+		contact := &accounts.User{Email: "lee@acme.example", Name: "", Role: identity.RoleCustomer, CreatedAt: now, UpdatedAt: now}
 		if _, err := db.NewInsert().Model(contact).Exec(e.ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -483,7 +484,7 @@ func TestSessions(t *testing.T) {
 func TestAPITokens(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *bun.DB) {
 		e := newEnv(t, db)
-		u, err := e.svc.CreateUser(e.ctx, accounts.CreateUserInput{Email: "Bot@Example.com", Name: "Bot", Password: "bot's long password", Role: web.RoleAgent})
+		u, err := e.svc.CreateUser(e.ctx, accounts.CreateUserInput{Email: "Bot@Example.com", Name: "Bot", Password: "bot's long password", Role: identity.RoleAgent})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -492,7 +493,7 @@ func TestAPITokens(t *testing.T) {
 			t.Fatal(err)
 		}
 		id, err := e.svc.AuthenticateToken(e.ctx, secret)
-		if err != nil || id.UserID != u.ID || id.Role != web.RoleAgent || id.TokenID != tok.ID {
+		if err != nil || id.UserID != u.ID || id.Role != identity.RoleAgent || id.TokenID != tok.ID {
 			t.Fatalf("AuthenticateToken = %+v, %v", id, err)
 		}
 		list, _ := e.svc.APITokens(e.ctx, u.ID)
@@ -520,7 +521,7 @@ func TestAPITokens(t *testing.T) {
 				t.Errorf("token %q: %v", bad, err)
 			}
 		}
-		other, _ := e.svc.CreateUser(e.ctx, accounts.CreateUserInput{Email: "o@example.com", Password: "other long password", Role: web.RoleCustomer})
+		other, _ := e.svc.CreateUser(e.ctx, accounts.CreateUserInput{Email: "o@example.com", Password: "other long password", Role: identity.RoleCustomer})
 		if err := e.svc.RevokeAPIToken(e.ctx, other.ID, tok.ID, accounts.AuditEntry{}); !errors.Is(err, accounts.ErrUserNotFound) {
 			t.Fatalf("revoking someone else's token: %v", err)
 		}
@@ -543,17 +544,17 @@ func TestAPITokens(t *testing.T) {
 func TestCreateUser(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *bun.DB) {
 		e := newEnv(t, db)
-		if _, err := e.svc.CreateUser(e.ctx, accounts.CreateUserInput{Email: "a@example.com", Password: "a long password!", Role: web.RoleAdmin}); err != nil {
+		if _, err := e.svc.CreateUser(e.ctx, accounts.CreateUserInput{Email: "a@example.com", Password: "a long password!", Role: identity.RoleAdmin}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.svc.CreateUser(e.ctx, accounts.CreateUserInput{Email: "A@EXAMPLE.com", Password: "a long password!", Role: web.RoleAdmin}); !errors.Is(err, accounts.ErrEmailTaken) {
+		if _, err := e.svc.CreateUser(e.ctx, accounts.CreateUserInput{Email: "A@EXAMPLE.com", Password: "a long password!", Role: identity.RoleAdmin}); !errors.Is(err, accounts.ErrEmailTaken) {
 			t.Fatalf("duplicate (other case): %v", err)
 		}
 		var fe web.FieldErrors
 		if _, err := e.svc.CreateUser(e.ctx, accounts.CreateUserInput{Email: "b@example.com", Password: "a long password!", Role: "boss"}); !errors.As(err, &fe) || fe["role"] == "" {
 			t.Fatalf("unknown role: %v", err)
 		}
-		if _, err := e.svc.CreateUser(e.ctx, accounts.CreateUserInput{Email: "b@example.com", Password: "a long password!", Role: web.RoleCustomer, OrgSlug: "nope"}); !errors.As(err, &fe) || fe["org"] == "" {
+		if _, err := e.svc.CreateUser(e.ctx, accounts.CreateUserInput{Email: "b@example.com", Password: "a long password!", Role: identity.RoleCustomer, OrgSlug: "nope"}); !errors.As(err, &fe) || fe["org"] == "" {
 			t.Fatalf("unknown org: %v", err)
 		}
 	})

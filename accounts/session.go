@@ -10,7 +10,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/uptrace/bun"
 
-	"github.com/frontdesk/frontdesk/app/web"
+	"github.com/frontdesk/frontdesk/accounts/identity"
+	"github.com/frontdesk/frontdesk/platform/web"
 )
 
 // SessionCookie holds the browser's session secret.
@@ -43,7 +44,7 @@ func (s *Service) Middleware() fiber.Handler {
 			if err != nil {
 				return err
 			}
-			web.SetIdentity(c, id)
+			identity.Set(c, id)
 			return c.Next()
 		}
 		secret := c.Cookies(SessionCookie)
@@ -58,13 +59,13 @@ func (s *Service) Middleware() fiber.Handler {
 			// Expired or ended elsewhere: forget the cookie.
 			s.clearSessionCookie(c)
 		}
-		web.SetIdentity(c, id)
+		identity.Set(c, id)
 		return c.Next()
 	}
 }
 
-func identityFor(u *User) *web.Identity {
-	id := &web.Identity{UserID: u.ID, Email: u.Email, Name: u.Name, Role: u.Role, Verified: u.VerifiedAt != nil}
+func identityFor(u *User) *identity.Identity {
+	id := &identity.Identity{UserID: u.ID, Email: u.Email, Name: u.Name, Role: u.Role, Verified: u.VerifiedAt != nil}
 	if u.OrgID != nil {
 		id.OrgID = *u.OrgID
 	}
@@ -74,7 +75,7 @@ func identityFor(u *User) *web.Identity {
 // authenticateSession resolves a session secret to an identity, sliding
 // its expiry forward (at most one write a minute). It returns nil for an
 // unknown, expired or deactivated session.
-func (s *Service) authenticateSession(ctx context.Context, secret string, c *fiber.Ctx) (*web.Identity, error) {
+func (s *Service) authenticateSession(ctx context.Context, secret string, c *fiber.Ctx) (*identity.Identity, error) {
 	if len(secret) > 100 {
 		return nil, nil
 	}
@@ -140,7 +141,7 @@ func (s *Service) CreateSession(ctx context.Context, u *User, remember bool, use
 
 // SessionIdentity resolves a session cookie secret to who it belongs to,
 // or nil when the session is unknown, expired or its user deactivated.
-func (s *Service) SessionIdentity(ctx context.Context, secret string) (*web.Identity, error) {
+func (s *Service) SessionIdentity(ctx context.Context, secret string) (*identity.Identity, error) {
 	return s.authenticateSession(ctx, secret, nil)
 }
 
@@ -162,7 +163,7 @@ func (s *Service) startSession(c *fiber.Ctx, u *User, remember bool) (*Session, 
 	web.RotateCSRF(c, s.secure)
 	id := identityFor(u)
 	id.SessionID = sess.ID
-	web.SetIdentity(c, id)
+	identity.Set(c, id)
 	return sess, nil
 }
 
@@ -188,7 +189,7 @@ func (s *Service) clearSessionCookie(c *fiber.Ctx) {
 // Logout ends the request's session and clears the cookie.
 func (s *Service) Logout(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	id := web.CurrentUser(c)
+	id := identity.Current(c)
 	if secret := c.Cookies(SessionCookie); secret != "" {
 		if _, err := s.db.NewDelete().Model((*Session)(nil)).Where("token_hash = ?", hashSecret(secret)).Exec(ctx); err != nil {
 			return err
@@ -201,7 +202,7 @@ func (s *Service) Logout(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	web.SetIdentity(c, nil)
+	identity.Set(c, nil)
 	return nil
 }
 

@@ -11,9 +11,10 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/frontdesk/frontdesk/accounts"
+	"github.com/frontdesk/frontdesk/accounts/identity"
 	"github.com/frontdesk/frontdesk/app/apptest"
-	"github.com/frontdesk/frontdesk/app/dbtest"
-	"github.com/frontdesk/frontdesk/app/web"
+	"github.com/frontdesk/frontdesk/platform/dbtest"
+	"github.com/frontdesk/frontdesk/platform/web"
 	"github.com/frontdesk/frontdesk/views"
 )
 
@@ -25,7 +26,7 @@ func TestEveryAccountsTemplateRenders(t *testing.T) {
 	a := apptest.New(t, dbtest.SQLite(t))
 	now := time.Now().UTC()
 	orgID := int64(7)
-	user := &accounts.User{ID: 1, Email: "sam@example.com", Name: "Sam", Role: web.RoleCustomer, OrgID: &orgID,
+	user := &accounts.User{ID: 1, Email: "sam@example.com", Name: "Sam", Role: identity.RoleCustomer, OrgID: &orgID,
 		Org: &accounts.Organization{ID: orgID, Name: "Acme Corp"}, CreatedAt: now}
 	form := fiber.Map{"Name": "Sam", "Email": "sam@example.com", "Next": "/tickets", "Remember": true, "Token": "tok",
 		"NotifyTicketUpdates": true, "NotifyProductNews": false}
@@ -44,7 +45,7 @@ func TestEveryAccountsTemplateRenders(t *testing.T) {
 			{ID: 1, Name: "ci", Prefix: "fd_abcdef", CreatedAt: now, LastUsedAt: &now},
 			{ID: 2, Name: "old", Prefix: "fd_123456", CreatedAt: now, RevokedAt: &now},
 		},
-		"User":  &web.Identity{UserID: 1, Email: "sam@example.com", Name: "Sam", Role: web.RoleCustomer},
+		"User":  &identity.Identity{UserID: 1, Email: "sam@example.com", Name: "Sam", Role: identity.RoleCustomer},
 		"Brand": web.Brand{Name: "Frontdesk", PrimaryColor: "#1d4ed8", LogoURL: "/logo.svg"},
 		"CSRF":  "csrf-token", "Flash": &web.Flash{Kind: "success", Message: "Saved."}, "Path": "/account",
 	}

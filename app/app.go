@@ -22,8 +22,8 @@ import (
 	"github.com/gofiber/template/html/v2"
 	"github.com/uptrace/bun"
 
-	"github.com/frontdesk/frontdesk/app/database"
-	"github.com/frontdesk/frontdesk/app/settings"
+	"github.com/frontdesk/frontdesk/platform/database"
+	"github.com/frontdesk/frontdesk/platform/settings"
 	"github.com/frontdesk/frontdesk/mail"
 	"github.com/frontdesk/frontdesk/static"
 	"github.com/frontdesk/frontdesk/views"

@@ -6,8 +6,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/frontdesk/frontdesk/app/apptest"
-	"github.com/frontdesk/frontdesk/app/browsertest"
-	"github.com/frontdesk/frontdesk/app/dbtest"
+	"github.com/frontdesk/frontdesk/platform/browsertest"
+	"github.com/frontdesk/frontdesk/platform/dbtest"
 )
 
 // TestHomePageInChromium loads the portal in a real browser: the page

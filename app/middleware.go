@@ -10,7 +10,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
 
-	"github.com/frontdesk/frontdesk/app/web"
+	"github.com/frontdesk/frontdesk/accounts/identity"
+	"github.com/frontdesk/frontdesk/platform/web"
 )
 
 // requestID gives every request an id (kept from X-Request-ID when a proxy
@@ -52,7 +53,7 @@ func accessLog(log *slog.Logger) fiber.Handler {
 			slog.Duration("duration", time.Since(start)),
 			slog.String("request_id", RequestID(c)),
 		}
-		if id := web.CurrentUser(c); id != nil {
+		if id := identity.Current(c); id != nil {
 			attrs = append(attrs, slog.Int64("user_id", id.UserID))
 		}
 		log.LogAttrs(c.UserContext(), level, "request", attrs...)

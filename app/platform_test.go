@@ -10,8 +10,8 @@ import (
 	"testing"
 
 	"github.com/frontdesk/frontdesk/app/apptest"
-	"github.com/frontdesk/frontdesk/app/database"
-	"github.com/frontdesk/frontdesk/app/dbtest"
+	"github.com/frontdesk/frontdesk/platform/database"
+	"github.com/frontdesk/frontdesk/platform/dbtest"
 )
 
 func TestShellOnEveryBackend(t *testing.T) {

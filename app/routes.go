@@ -11,8 +11,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/compress"
 
-	"github.com/frontdesk/frontdesk/app/database"
-	"github.com/frontdesk/frontdesk/app/web"
+	"github.com/frontdesk/frontdesk/platform/database"
+	"github.com/frontdesk/frontdesk/platform/web"
 	"github.com/frontdesk/frontdesk/static"
 )
 

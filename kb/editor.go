@@ -22,8 +22,9 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/uptrace/bun"
 
+	"github.com/frontdesk/frontdesk/accounts/identity"
 	"github.com/frontdesk/frontdesk/accounts/policy"
-	"github.com/frontdesk/frontdesk/app/web"
+	"github.com/frontdesk/frontdesk/platform/web"
 )
 
 // DefaultMaxAttachment is the largest file an agent may attach to an
@@ -112,7 +113,7 @@ func (h *EditorHandlers) Mount(r fiber.Router) {
 
 // actingUser is the current user's id for revisions and authorship.
 func actingUser(c *fiber.Ctx) *int64 {
-	if id := web.CurrentUser(c); id != nil && id.UserID != 0 {
+	if id := identity.Current(c); id != nil && id.UserID != 0 {
 		uid := id.UserID
 		return &uid
 	}
@@ -1321,7 +1322,7 @@ func (h *EditorHandlers) serveAttachment(c *fiber.Ctx) error {
 		}
 		published = status == StatusPublished
 	}
-	if !policy.Can(web.CurrentUser(c), policy.ViewArticle, policy.Article{Published: published}) {
+	if !policy.Can(identity.Current(c), policy.ViewArticle, policy.Article{Published: published}) {
 		return fiber.ErrNotFound
 	}
 	_, inline := attachmentType(att.ContentType)

@@ -24,9 +24,10 @@ import (
 	"github.com/gofiber/template/html/v2"
 	"github.com/uptrace/bun"
 
-	"github.com/frontdesk/frontdesk/app/browsertest"
-	"github.com/frontdesk/frontdesk/app/dbtest"
-	"github.com/frontdesk/frontdesk/app/web"
+	"github.com/frontdesk/frontdesk/accounts/identity"
+	"github.com/frontdesk/frontdesk/platform/browsertest"
+	"github.com/frontdesk/frontdesk/platform/dbtest"
+	"github.com/frontdesk/frontdesk/platform/web"
 	"github.com/frontdesk/frontdesk/static"
 	"github.com/frontdesk/frontdesk/views"
 )
@@ -44,7 +45,7 @@ type editorEnv struct {
 	db    *bun.DB
 	svc   *Service
 	app   *fiber.App
-	users map[string]*web.Identity
+	users map[string]*identity.Identity
 }
 
 type testUserRow struct {
@@ -94,14 +95,14 @@ func testTemplateFuncs(t *testing.T) template.FuncMap {
 func newEditorEnv(t *testing.T, db *bun.DB, deps ...func(*EditorDeps)) *editorEnv {
 	t.Helper()
 	ctx := context.Background()
-	e := &editorEnv{t: t, db: db, svc: NewService(Deps{DB: db, BaseURL: "http://frontdesk.test"}), users: map[string]*web.Identity{}}
+	e := &editorEnv{t: t, db: db, svc: NewService(Deps{DB: db, BaseURL: "http://frontdesk.test"}), users: map[string]*identity.Identity{}}
 	now := time.Now().UTC()
 	for _, u := range []struct{ key, name string }{{"agent", "Ada Agent"}, {"admin", "Ann Admin"}, {"customer", "Carl Customer"}} {
 		row := &testUserRow{Email: u.key + "@example.com", Name: u.name, Role: u.key, CreatedAt: now, UpdatedAt: now}
 		if _, err := db.NewInsert().Model(row).Returning("id").Exec(ctx); err != nil {
 			t.Fatalf("insert user: %v", err)
 		}
-		e.users[u.key] = &web.Identity{UserID: row.ID, Email: row.Email, Name: row.Name, Role: web.Role(u.key), Verified: true, SessionID: 1}
+		e.users[u.key] = &identity.Identity{UserID: row.ID, Email: row.Email, Name: row.Name, Role: identity.Role(u.key), Verified: true, SessionID: 1}
 	}
 
 	engine := html.NewFileSystem(http.FS(views.FS), ".html")
@@ -137,7 +138,7 @@ func newEditorEnv(t *testing.T, db *bun.DB, deps ...func(*EditorDeps)) *editorEn
 	})
 	e.app.Use(web.CSRF(false), func(c *fiber.Ctx) error {
 		if id := e.users[c.Get("X-Test-As")]; id != nil {
-			web.SetIdentity(c, id)
+			identity.Set(c, id)
 		}
 		return c.Next()
 	})

@@ -16,7 +16,7 @@ import (
 	"github.com/uptrace/bun"
 	"gopkg.in/yaml.v3"
 
-	"github.com/frontdesk/frontdesk/app/web"
+	"github.com/frontdesk/frontdesk/platform/web"
 )
 
 // importBatch is how many files go into one transaction: large enough to

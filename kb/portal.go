@@ -14,8 +14,9 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/frontdesk/frontdesk/accounts/identity"
 	"github.com/frontdesk/frontdesk/accounts/policy"
-	"github.com/frontdesk/frontdesk/app/web"
+	"github.com/frontdesk/frontdesk/platform/web"
 )
 
 // Cookies the help center sets.
@@ -53,7 +54,7 @@ func (p *Portal) abs(path string) string { return p.svc.baseURL + path }
 
 // userID is the current user's id, nil for anonymous visitors.
 func userID(c *fiber.Ctx) *int64 {
-	if id := web.CurrentUser(c); id != nil && id.UserID != 0 {
+	if id := identity.Current(c); id != nil && id.UserID != 0 {
 		v := id.UserID
 		return &v
 	}
@@ -262,7 +263,7 @@ func (p *Portal) viewable(c *fiber.Ctx) (*Article, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !policy.Can(web.CurrentUser(c), policy.ViewArticle, policy.Article{Published: a.Status == StatusPublished}) {
+	if !policy.Can(identity.Current(c), policy.ViewArticle, policy.Article{Published: a.Status == StatusPublished}) {
 		return nil, fiber.ErrNotFound
 	}
 	return a, nil

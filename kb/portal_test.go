@@ -12,11 +12,11 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/frontdesk/frontdesk/accounts"
+	"github.com/frontdesk/frontdesk/accounts/identity"
 	"github.com/frontdesk/frontdesk/app"
 	"github.com/frontdesk/frontdesk/app/apptest"
-	"github.com/frontdesk/frontdesk/app/dbtest"
-	"github.com/frontdesk/frontdesk/app/web"
 	"github.com/frontdesk/frontdesk/kb"
+	"github.com/frontdesk/frontdesk/platform/dbtest"
 )
 
 // portalFixture is a help center with one category, three published
@@ -60,7 +60,7 @@ func newPortalFixture(t *testing.T, b dbtest.Backend) *portalFixture {
 	return f
 }
 
-func loginAs(t *testing.T, a *app.App, role web.Role) *apptest.Client {
+func loginAs(t *testing.T, a *app.App, role identity.Role) *apptest.Client {
 	t.Helper()
 	acc := accounts.NewService(accounts.Deps{DB: a.DB})
 	email := string(role) + "@kb.example"
@@ -93,8 +93,8 @@ func TestHelpCenterPages(t *testing.T) {
 		f := newPortalFixture(t, b)
 		apptest.Serve(t, f.app) // runs the workers: index follower, search log writer
 		anon := apptest.NewClient(t, f.app)
-		customer := loginAs(t, f.app, web.RoleCustomer)
-		agent := loginAs(t, f.app, web.RoleAgent)
+		customer := loginAs(t, f.app, identity.RoleCustomer)
+		agent := loginAs(t, f.app, identity.RoleAgent)
 
 		cases := []struct {
 			name       string

@@ -11,7 +11,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/uptrace/bun"
 
-	"github.com/frontdesk/frontdesk/app/dbtest"
+	"github.com/frontdesk/frontdesk/platform/dbtest"
 )
 
 func day(s string) time.Time {

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/frontdesk/frontdesk/app/dbtest"
+	"github.com/frontdesk/frontdesk/platform/dbtest"
 	"github.com/frontdesk/frontdesk/kb"
 )
 

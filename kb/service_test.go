@@ -7,8 +7,8 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"github.com/frontdesk/frontdesk/app/dbtest"
-	"github.com/frontdesk/frontdesk/app/web"
+	"github.com/frontdesk/frontdesk/platform/dbtest"
+	"github.com/frontdesk/frontdesk/platform/web"
 	"github.com/frontdesk/frontdesk/kb"
 )
 

@@ -13,7 +13,7 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"github.com/frontdesk/frontdesk/app/database"
+	"github.com/frontdesk/frontdesk/platform/database"
 )
 
 // Store functions take the context first and a bun.IDB second, so they run

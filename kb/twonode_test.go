@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/frontdesk/frontdesk/app/apptest"
-	"github.com/frontdesk/frontdesk/app/dbtest"
+	"github.com/frontdesk/frontdesk/platform/dbtest"
 	"github.com/frontdesk/frontdesk/kb"
 )
 

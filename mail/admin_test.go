@@ -18,9 +18,9 @@ import (
 	"github.com/gofiber/template/html/v2"
 	"github.com/uptrace/bun"
 
-	"github.com/frontdesk/frontdesk/app/dbtest"
-	"github.com/frontdesk/frontdesk/app/web"
+	"github.com/frontdesk/frontdesk/accounts/identity"
 	fdmail "github.com/frontdesk/frontdesk/mail"
+	"github.com/frontdesk/frontdesk/platform/dbtest"
 	"github.com/frontdesk/frontdesk/views"
 )
 
@@ -64,7 +64,7 @@ func adminApp(t *testing.T, db *bun.DB) *fiber.App {
 	app := fiber.New(fiber.Config{Views: engine})
 	app.Use(func(c *fiber.Ctx) error {
 		if role := c.Get("X-Test-Role"); role != "" {
-			web.SetIdentity(c, &web.Identity{UserID: 1, Email: role + "@example.com", Role: web.Role(role), Verified: true})
+			identity.Set(c, &identity.Identity{UserID: 1, Email: role + "@example.com", Role: identity.Role(role), Verified: true})
 		}
 		return c.Next()
 	})

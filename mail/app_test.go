@@ -9,12 +9,12 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/frontdesk/frontdesk/accounts"
+	"github.com/frontdesk/frontdesk/accounts/identity"
 	"github.com/frontdesk/frontdesk/app"
 	"github.com/frontdesk/frontdesk/app/apptest"
-	"github.com/frontdesk/frontdesk/app/dbtest"
-	"github.com/frontdesk/frontdesk/app/web"
 	fdmail "github.com/frontdesk/frontdesk/mail"
 	"github.com/frontdesk/frontdesk/mail/mailtest"
+	"github.com/frontdesk/frontdesk/platform/dbtest"
 )
 
 func notice(to, subject string) fdmail.Message {
@@ -88,7 +88,7 @@ func TestAppOutboxWithoutSMTP(t *testing.T) {
 		ctx := context.Background()
 		acc := accounts.NewService(accounts.Deps{DB: a.DB, Outbox: a.Mail, Settings: a.Settings,
 			BaseURL: a.Config.BaseURL, Argon2: accounts.Argon2Params{Time: 1, Memory: 8 * 1024, Threads: 1}})
-		users := map[string]web.Role{"root@example.com": web.RoleAdmin, "kim@example.com": web.RoleCustomer}
+		users := map[string]identity.Role{"root@example.com": identity.RoleAdmin, "kim@example.com": identity.RoleCustomer}
 		for email, role := range users {
 			if _, err := acc.CreateUser(ctx, accounts.CreateUserInput{Email: email, Name: "Test", Password: "correct horse battery", Role: role}); err != nil {
 				t.Fatalf("create %s: %v", email, err)

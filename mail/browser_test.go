@@ -11,11 +11,11 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/frontdesk/frontdesk/accounts"
+	"github.com/frontdesk/frontdesk/accounts/identity"
 	"github.com/frontdesk/frontdesk/app/apptest"
-	"github.com/frontdesk/frontdesk/app/browsertest"
-	"github.com/frontdesk/frontdesk/app/dbtest"
-	"github.com/frontdesk/frontdesk/app/web"
 	fdmail "github.com/frontdesk/frontdesk/mail"
+	"github.com/frontdesk/frontdesk/platform/browsertest"
+	"github.com/frontdesk/frontdesk/platform/dbtest"
 )
 
 // An admin reads the outbox in Chromium without SMTP configured: logs in
@@ -27,7 +27,7 @@ func TestOutboxInChromium(t *testing.T) {
 	ctx := context.Background()
 	acc := accounts.NewService(accounts.Deps{DB: a.DB, Outbox: a.Mail, Settings: a.Settings,
 		BaseURL: a.Config.BaseURL, Argon2: accounts.Argon2Params{Time: 1, Memory: 8 * 1024, Threads: 1}})
-	if _, err := acc.CreateUser(ctx, accounts.CreateUserInput{Email: "root@example.com", Name: "Root", Password: "correct horse battery", Role: web.RoleAdmin}); err != nil {
+	if _, err := acc.CreateUser(ctx, accounts.CreateUserInput{Email: "root@example.com", Name: "Root", Password: "correct horse battery", Role: identity.RoleAdmin}); err != nil {
 		t.Fatal(err)
 	}
 	enqueueCommitted(t, a, notice("ivy@example.com", "Report ready for Ivy"))

@@ -14,7 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/uptrace/bun"
 
-	"github.com/frontdesk/frontdesk/app/dbtest"
+	"github.com/frontdesk/frontdesk/platform/dbtest"
 	fdmail "github.com/frontdesk/frontdesk/mail"
 	"github.com/frontdesk/frontdesk/mail/mailtest"
 	"github.com/frontdesk/frontdesk/views"

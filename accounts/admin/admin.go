@@ -15,9 +15,9 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/frontdesk/frontdesk/accounts"
+	"github.com/frontdesk/frontdesk/accounts/identity"
 	"github.com/frontdesk/frontdesk/accounts/policy"
-	"github.com/frontdesk/frontdesk/app/settings"
-	"github.com/frontdesk/frontdesk/app/web"
+	"github.com/frontdesk/frontdesk/platform/settings"
 )
 
 // AuditFunc writes one audit row with db (a transaction when the audited
@@ -84,7 +84,7 @@ func auditEntry(c *fiber.Ctx, action, targetType string, targetID int64, detail 
 	if targetID != 0 {
 		e.TargetID = &targetID
 	}
-	if id := web.CurrentUser(c); id != nil {
+	if id := identity.Current(c); id != nil {
 		uid := id.UserID
 		e.ActorID = &uid
 		e.ActorEmail = id.Email

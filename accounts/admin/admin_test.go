@@ -13,7 +13,7 @@ import (
 	"github.com/frontdesk/frontdesk/accounts"
 	"github.com/frontdesk/frontdesk/app/apptest"
 	"github.com/frontdesk/frontdesk/app/authztest"
-	"github.com/frontdesk/frontdesk/app/dbtest"
+	"github.com/frontdesk/frontdesk/platform/dbtest"
 )
 
 // world builds the app with its fixture users on backend b.

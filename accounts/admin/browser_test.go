@@ -9,8 +9,8 @@ import (
 
 	"github.com/frontdesk/frontdesk/app/apptest"
 	"github.com/frontdesk/frontdesk/app/authztest"
-	"github.com/frontdesk/frontdesk/app/browsertest"
-	"github.com/frontdesk/frontdesk/app/dbtest"
+	"github.com/frontdesk/frontdesk/platform/browsertest"
+	"github.com/frontdesk/frontdesk/platform/dbtest"
 )
 
 // TestBrowserAdminPages logs an admin in with a real browser, checks every

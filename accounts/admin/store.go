@@ -10,7 +10,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/frontdesk/frontdesk/accounts"
-	"github.com/frontdesk/frontdesk/app/web"
+	"github.com/frontdesk/frontdesk/accounts/identity"
 )
 
 // PerPage is the page size of every admin list.
@@ -123,7 +123,7 @@ func CountSessions(ctx context.Context, db bun.IDB, userID int64) (int, error) {
 }
 
 // SetRole changes a user's role.
-func SetRole(ctx context.Context, db bun.IDB, userID int64, role web.Role) error {
+func SetRole(ctx context.Context, db bun.IDB, userID int64, role identity.Role) error {
 	_, err := db.NewUpdate().Model((*accounts.User)(nil)).
 		Set("role = ?", role).Set("updated_at = ?", time.Now().UTC()).
 		Where("id = ?", userID).Exec(ctx)

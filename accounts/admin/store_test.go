@@ -9,8 +9,8 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/frontdesk/frontdesk/accounts"
-	"github.com/frontdesk/frontdesk/app/dbtest"
-	"github.com/frontdesk/frontdesk/app/web"
+	"github.com/frontdesk/frontdesk/accounts/identity"
+	"github.com/frontdesk/frontdesk/platform/dbtest"
 )
 
 func TestStorePagingAndCounts(t *testing.T) {
@@ -19,12 +19,12 @@ func TestStorePagingAndCounts(t *testing.T) {
 		now := time.Now().UTC()
 		for i := 0; i < PerPage+5; i++ {
 			u := &accounts.User{Email: fmt.Sprintf("user%02d@x.test", i), Name: fmt.Sprintf("User_%d", i),
-				Role: web.RoleCustomer, CreatedAt: now, UpdatedAt: now}
+				Role: identity.RoleCustomer, CreatedAt: now, UpdatedAt: now}
 			if i%3 == 0 {
 				u.VerifiedAt = &now
 			}
 			if i == 0 {
-				u.Role, u.DeactivatedAt = web.RoleAgent, &now
+				u.Role, u.DeactivatedAt = identity.RoleAgent, &now
 			}
 			if _, err := db.NewInsert().Model(u).Exec(ctx); err != nil {
 				t.Fatal(err)
@@ -86,7 +86,7 @@ func BenchmarkListUsersSearch(b *testing.B) {
 	users := make([]accounts.User, 5000)
 	for i := range users {
 		users[i] = accounts.User{Email: fmt.Sprintf("user%05d@x%d.test", i, i%50), Name: fmt.Sprintf("Name %d", i),
-			Role: web.RoleCustomer, CreatedAt: now, UpdatedAt: now}
+			Role: identity.RoleCustomer, CreatedAt: now, UpdatedAt: now}
 	}
 	if _, err := db.NewInsert().Model(&users).Exec(ctx); err != nil {
 		b.Fatal(err)

@@ -10,12 +10,13 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/frontdesk/frontdesk/accounts"
+	"github.com/frontdesk/frontdesk/accounts/identity"
 	"github.com/frontdesk/frontdesk/accounts/policy"
-	"github.com/frontdesk/frontdesk/app/web"
+	"github.com/frontdesk/frontdesk/platform/web"
 )
 
 // Roles offered in forms, in display order.
-var roles = []web.Role{web.RoleCustomer, web.RoleAgent, web.RoleAdmin}
+var roles = []identity.Role{identity.RoleCustomer, identity.RoleAgent, identity.RoleAdmin}
 
 func validRole(s string) bool {
 	for _, r := range roles {
@@ -100,7 +101,7 @@ func (h *Handlers) userData(ctx context.Context, c *fiber.Ctx, id int64) (fiber.
 	if err != nil {
 		return nil, err
 	}
-	me := web.CurrentUser(c)
+	me := identity.Current(c)
 	target := policy.User{ID: u.ID}
 	title := u.Email
 	if u.Name != "" {
@@ -167,14 +168,14 @@ func (h *Handlers) changeRole(c *fiber.Ctx) error {
 	switch {
 	case !validRole(role):
 		return h.userDone(c, u.ID, "", "Choose one of the roles offered.")
-	case !policy.Can(web.CurrentUser(c), policy.ChangeUserRole, policy.User{ID: u.ID}):
+	case !policy.Can(identity.Current(c), policy.ChangeUserRole, policy.User{ID: u.ID}):
 		return h.userDone(c, u.ID, "", "You cannot change your own role; ask another admin.")
-	case web.Role(role) == u.Role:
+	case identity.Role(role) == u.Role:
 		return h.userDone(c, u.ID, "Role unchanged.", "")
 	}
 	detail := fmt.Sprintf("%s: %s → %s", u.Email, u.Role, role)
 	err = h.db.RunInTx(c.UserContext(), nil, func(ctx context.Context, tx bun.Tx) error {
-		if err := SetRole(ctx, tx, u.ID, web.Role(role)); err != nil {
+		if err := SetRole(ctx, tx, u.ID, identity.Role(role)); err != nil {
 			return err
 		}
 		return h.audit(ctx, tx, auditEntry(c, "user.role_change", "user", u.ID, detail))
@@ -240,7 +241,7 @@ func (h *Handlers) setActive(c *fiber.Ctx, active bool) error {
 	if err != nil {
 		return err
 	}
-	if !policy.Can(web.CurrentUser(c), policy.DeactivateUser, policy.User{ID: u.ID}) {
+	if !policy.Can(identity.Current(c), policy.DeactivateUser, policy.User{ID: u.ID}) {
 		return h.userDone(c, u.ID, "", "You cannot deactivate your own account.")
 	}
 	action, notice := "user.deactivate", "Account deactivated; all its sessions were ended."

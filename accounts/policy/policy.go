@@ -26,41 +26,62 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/frontdesk/frontdesk/app/web"
+	"github.com/frontdesk/frontdesk/accounts/identity"
+	"github.com/frontdesk/frontdesk/platform/web"
 )
 
-// Action is something a user may be allowed to do.
-type Action string
+// Area is a part of the product a user may or may not use at all (no
+// particular resource): guard it with Require, ask with Allows.
+type Area struct {
+	name  string
+	allow func(id *identity.Identity) bool
+}
 
-// Area-level actions (no particular resource: pass nil).
-const (
-	UseAgentDesk Action = "agent.desk"    // the agent inbox and tools
-	ManageKB     Action = "kb.manage"     // write articles, categories, see KB reports
-	Administer   Action = "admin"         // users, organisations, settings, audit log, outbox
-	UseAccount   Action = "account.use"   // one's own profile, sessions, tokens
-	CreateTicket Action = "ticket.create" // open a ticket
-	ListTickets  Action = "ticket.list"   // the "my tickets" page (scope it with TicketScopeFor)
-	ListInvoices Action = "invoice.list"  // the billing page (scope it with InvoiceScopeFor)
+func (a Area) String() string { return a.name }
+
+// Action is something done to one kind of resource R. Its type parameter
+// makes asking about the wrong kind of resource a compile error:
+// Can(id, ViewTicket, Article{}) does not build.
+type Action[R any] struct {
+	name  string
+	allow func(id *identity.Identity, r R) bool
+}
+
+func (a Action[R]) String() string { return a.name }
+
+// The areas.
+var (
+	UseAgentDesk = Area{"agent.desk", (*identity.Identity).IsStaff} // the agent inbox and tools
+	ManageKB     = Area{"kb.manage", (*identity.Identity).IsStaff}  // write articles, categories, see KB reports
+	Administer   = Area{"admin", (*identity.Identity).IsAdmin}      // users, organisations, settings, audit log, outbox
+	UseAccount   = Area{"account.use", signedIn}                    // one's own profile, sessions, tokens
+	CreateTicket = Area{"ticket.create", signedIn}                  // open a ticket
+	ListTickets  = Area{"ticket.list", signedIn}                    // "my tickets" (scope it with TicketScopeFor)
+	ListInvoices = Area{"invoice.list", signedIn}                   // the billing page (scope it with InvoiceScopeFor)
 )
 
-// Resource-level actions; each names the resource type it takes.
-const (
-	ViewArticle Action = "article.view" // Article
-	EditArticle Action = "article.edit" // Article
+// The resource actions, each with the rule that decides it.
+var (
+	ViewArticle = Action[Article]{"article.view", func(id *identity.Identity, a Article) bool { return a.Published || id.IsStaff() }}
+	EditArticle = Action[Article]{"article.edit", staffOnly[Article]}
 
-	ViewTicket          Action = "ticket.view"          // Ticket: the ticket and its public messages
-	ReplyTicket         Action = "ticket.reply"         // Ticket: add a public message
-	ViewInternalNotes   Action = "ticket.notes.view"    // Ticket: internal notes between agents
-	AddInternalNote     Action = "ticket.notes.add"     // Ticket
-	ManageTicket        Action = "ticket.manage"        // Ticket: assign, prioritise, tag, status
-	ViewInvoice         Action = "invoice.view"         // Invoice (and its PDF)
-	ViewWorkspace       Action = "workspace.view"       // Workspace: files, approvals, comments
-	ContributeWorkspace Action = "workspace.contribute" // Workspace: upload, approve, comment
-	ManageWorkspace     Action = "workspace.manage"     // Workspace: members, share links, settings
+	ViewTicket        = Action[Ticket]{"ticket.view", canSeeTicket}            // the ticket and its public messages
+	ReplyTicket       = Action[Ticket]{"ticket.reply", canSeeTicket}           // add a public message
+	ViewInternalNotes = Action[Ticket]{"ticket.notes.view", staffOnly[Ticket]} // internal notes between agents
+	AddInternalNote   = Action[Ticket]{"ticket.notes.add", staffOnly[Ticket]}
+	ManageTicket      = Action[Ticket]{"ticket.manage", staffOnly[Ticket]} // assign, prioritise, tag, status
 
-	ChangeUserRole Action = "user.role"       // User: change another user's role
-	DeactivateUser Action = "user.deactivate" // User: deactivate / reactivate another user
-	EditUser       Action = "user.edit"       // User: organisation, resend verification
+	ViewInvoice = Action[Invoice]{"invoice.view", canSeeInvoice} // the invoice and its PDF
+
+	ViewWorkspace       = Action[Workspace]{"workspace.view", canUseWorkspace}       // files, approvals, comments
+	ContributeWorkspace = Action[Workspace]{"workspace.contribute", canUseWorkspace} // upload, approve, comment
+	ManageWorkspace     = Action[Workspace]{"workspace.manage", func(id *identity.Identity, _ Workspace) bool { return id.IsAdmin() }}
+
+	// Admins may not demote or lock out themselves: the last admin would
+	// lose the admin area with no way back in the UI.
+	ChangeUserRole = Action[User]{"user.role", notSelfAdmin}
+	DeactivateUser = Action[User]{"user.deactivate", notSelfAdmin}
+	EditUser       = Action[User]{"user.edit", func(id *identity.Identity, _ User) bool { return id.IsAdmin() }}
 )
 
 // Article describes a knowledge-base article for decisions.
@@ -101,69 +122,42 @@ type User struct {
 	ID int64
 }
 
-// Can reports whether id (nil for anonymous) may do a to resource r (nil
-// for area-level actions). A resource of the wrong type is denied.
-func Can(id *web.Identity, a Action, r any) bool {
-	switch a {
-	case UseAgentDesk, ManageKB:
-		return id.IsStaff()
-	case Administer:
-		return id.IsAdmin()
-	case UseAccount, CreateTicket, ListTickets, ListInvoices:
-		return id != nil
+// Allows reports whether id (nil for anonymous) may use area a.
+func Allows(id *identity.Identity, a Area) bool { return a.allow != nil && a.allow(id) }
 
-	case ViewArticle:
-		art, ok := r.(Article)
-		return ok && (art.Published || id.IsStaff())
-	case EditArticle:
-		_, ok := r.(Article)
-		return ok && id.IsStaff()
-
-	case ViewTicket, ReplyTicket:
-		t, ok := r.(Ticket)
-		return ok && canSeeTicket(id, t)
-	case ViewInternalNotes, AddInternalNote, ManageTicket:
-		_, ok := r.(Ticket)
-		return ok && id.IsStaff()
-
-	case ViewInvoice:
-		inv, ok := r.(Invoice)
-		if !ok || id == nil {
-			return false
-		}
-		return id.IsStaff() ||
-			(inv.CustomerID != 0 && inv.CustomerID == id.UserID) ||
-			(inv.OrgID != 0 && inv.OrgID == id.OrgID)
-
-	case ViewWorkspace, ContributeWorkspace:
-		ws, ok := r.(Workspace)
-		if !ok || id == nil {
-			return false
-		}
-		if id.IsStaff() {
-			return true
-		}
-		// Unverified customers cannot open workspaces (issue 3); customers
-		// need both an explicit membership and a high-value organisation
-		// of their own.
-		return id.Verified && ws.Member && ws.OrgHighValue && ws.OrgID != 0 && ws.OrgID == id.OrgID
-	case ManageWorkspace:
-		_, ok := r.(Workspace)
-		return ok && id.IsAdmin()
-
-	case ChangeUserRole, DeactivateUser:
-		// Admins may not demote or lock out themselves: the last admin
-		// would lose the admin area with no way back in the UI.
-		u, ok := r.(User)
-		return ok && id.IsAdmin() && u.ID != id.UserID
-	case EditUser:
-		_, ok := r.(User)
-		return ok && id.IsAdmin()
-	}
-	return false
+// Can reports whether id (nil for anonymous) may do a to r.
+func Can[R any](id *identity.Identity, a Action[R], r R) bool {
+	return a.allow != nil && a.allow(id, r)
 }
 
-func canSeeTicket(id *web.Identity, t Ticket) bool {
+func signedIn(id *identity.Identity) bool { return id != nil }
+
+func staffOnly[R any](id *identity.Identity, _ R) bool { return id.IsStaff() }
+
+func notSelfAdmin(id *identity.Identity, u User) bool { return id.IsAdmin() && u.ID != id.UserID }
+
+func canSeeInvoice(id *identity.Identity, inv Invoice) bool {
+	if id == nil {
+		return false
+	}
+	return id.IsStaff() ||
+		(inv.CustomerID != 0 && inv.CustomerID == id.UserID) ||
+		(inv.OrgID != 0 && inv.OrgID == id.OrgID)
+}
+
+func canUseWorkspace(id *identity.Identity, ws Workspace) bool {
+	if id == nil {
+		return false
+	}
+	if id.IsStaff() {
+		return true
+	}
+	// Unverified customers cannot open workspaces; customers need both an
+	// explicit membership and a high-value organisation of their own.
+	return id.Verified && ws.Member && ws.OrgHighValue && ws.OrgID != 0 && ws.OrgID == id.OrgID
+}
+
+func canSeeTicket(id *identity.Identity, t Ticket) bool {
 	if id == nil {
 		return false
 	}
@@ -189,7 +183,7 @@ type TicketScope struct {
 
 // TicketScopeFor returns the ticket list scope for id. orgShared is the
 // user's organisation's members_see_all_tickets flag.
-func TicketScopeFor(id *web.Identity, orgShared bool) TicketScope {
+func TicketScopeFor(id *identity.Identity, orgShared bool) TicketScope {
 	switch {
 	case id == nil:
 		return TicketScope{None: true}
@@ -212,7 +206,7 @@ type InvoiceScope struct {
 }
 
 // InvoiceScopeFor returns the invoice list scope for id.
-func InvoiceScopeFor(id *web.Identity) InvoiceScope {
+func InvoiceScopeFor(id *identity.Identity) InvoiceScope {
 	switch {
 	case id == nil:
 		return InvoiceScope{None: true}
@@ -225,8 +219,8 @@ func InvoiceScopeFor(id *web.Identity) InvoiceScope {
 // Check is Can for handlers holding a loaded resource: nil when allowed,
 // otherwise fiber.ErrNotFound, the same answer as for an id that does not
 // exist (see the package comment).
-func Check(c *fiber.Ctx, a Action, r any) error {
-	if Can(web.CurrentUser(c), a, r) {
+func Check[R any](c *fiber.Ctx, a Action[R], r R) error {
+	if Can(identity.Current(c), a, r) {
 		return nil
 	}
 	return fiber.ErrNotFound
@@ -235,10 +229,10 @@ func Check(c *fiber.Ctx, a Action, r any) error {
 // Require guards a whole area. Anonymous visitors are sent to log in (401
 // for the API); a logged-in user without the permission gets 404, so the
 // area's existence is not revealed to customers.
-func Require(a Action) fiber.Handler {
+func Require(a Area) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		id := web.CurrentUser(c)
-		if Can(id, a, nil) {
+		id := identity.Current(c)
+		if Allows(id, a) {
 			return c.Next()
 		}
 		if id == nil {

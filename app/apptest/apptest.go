@@ -17,8 +17,8 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"github.com/frontdesk/frontdesk/app"
-	"github.com/frontdesk/frontdesk/app/dbtest"
-	"github.com/frontdesk/frontdesk/app/web"
+	"github.com/frontdesk/frontdesk/platform/dbtest"
+	"github.com/frontdesk/frontdesk/platform/web"
 )
 
 // Option adjusts the configuration before the app is built.

@@ -10,8 +10,8 @@ import (
 	"testing"
 
 	"github.com/frontdesk/frontdesk/app/apptest"
-	"github.com/frontdesk/frontdesk/app/dbtest"
-	"github.com/frontdesk/frontdesk/app/web"
+	"github.com/frontdesk/frontdesk/platform/dbtest"
+	"github.com/frontdesk/frontdesk/platform/web"
 )
 
 // who is a set of actors.

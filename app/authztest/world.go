@@ -16,9 +16,9 @@ import (
 	"time"
 
 	"github.com/frontdesk/frontdesk/accounts"
+	"github.com/frontdesk/frontdesk/accounts/identity"
 	"github.com/frontdesk/frontdesk/app"
 	"github.com/frontdesk/frontdesk/app/apptest"
-	"github.com/frontdesk/frontdesk/app/web"
 	"github.com/frontdesk/frontdesk/kb"
 )
 
@@ -80,15 +80,15 @@ func NewWorld(t testing.TB, a *app.App) *World {
 	w.OrgB = w.CreateOrg(t, "Org B", "org-b", false)
 	for _, spec := range []struct {
 		name  string
-		role  web.Role
+		role  identity.Role
 		org   string
 		email string
 	}{
-		{Unverified, web.RoleCustomer, "org-a", "unverified@a.test"},
-		{CustomerA, web.RoleCustomer, "org-a", "alice@a.test"},
-		{CustomerB, web.RoleCustomer, "org-b", "bob@b.test"},
-		{Agent, web.RoleAgent, "", "agent@frontdesk.test"},
-		{Admin, web.RoleAdmin, "", "admin@frontdesk.test"},
+		{Unverified, identity.RoleCustomer, "org-a", "unverified@a.test"},
+		{CustomerA, identity.RoleCustomer, "org-a", "alice@a.test"},
+		{CustomerB, identity.RoleCustomer, "org-b", "bob@b.test"},
+		{Agent, identity.RoleAgent, "", "agent@frontdesk.test"},
+		{Admin, identity.RoleAdmin, "", "admin@frontdesk.test"},
 	} {
 		u := w.CreateUser(t, spec.email, spec.role, spec.org)
 		if spec.name == Unverified {
@@ -125,13 +125,13 @@ func NewWorld(t testing.TB, a *app.App) *World {
 	// Objects admins act on in the matrix, so acting on them does not
 	// disturb the actors: a customer in a third organisation.
 	orgT := w.CreateOrg(t, "Target Org", "org-target", true)
-	target := w.CreateUser(t, "target@t.test", web.RoleCustomer, "org-target")
+	target := w.CreateUser(t, "target@t.test", identity.RoleCustomer, "org-target")
 	w.Values["target.org"] = strconv.FormatInt(orgT.ID, 10)
 	w.Values["target.user"] = strconv.FormatInt(target.ID, 10)
 	members := 0
 	w.Fresh["new.target.member"] = func(t testing.TB) string {
 		members++
-		u := w.CreateUser(t, fmt.Sprintf("member%d@t.test", members), web.RoleCustomer, "org-target")
+		u := w.CreateUser(t, fmt.Sprintf("member%d@t.test", members), identity.RoleCustomer, "org-target")
 		return strconv.FormatInt(u.ID, 10)
 	}
 	// Switch the optional passwordless login on, so its routes answer.
@@ -183,7 +183,7 @@ func (w *World) CreateOrg(t testing.TB, name, slug string, highValue bool) *acco
 
 // CreateUser creates a verified user with Password through the accounts
 // service.
-func (w *World) CreateUser(t testing.TB, email string, role web.Role, orgSlug string) *accounts.User {
+func (w *World) CreateUser(t testing.TB, email string, role identity.Role, orgSlug string) *accounts.User {
 	t.Helper()
 	u, err := w.Accounts.CreateUser(context.Background(), accounts.CreateUserInput{
 		Email: email, Name: "Test " + string(role), Password: Password, Role: role, OrgSlug: orgSlug,

@@ -9,9 +9,10 @@ import (
 	"strings"
 
 	"github.com/frontdesk/frontdesk/accounts"
+	"github.com/frontdesk/frontdesk/accounts/identity"
 	"github.com/frontdesk/frontdesk/app"
-	"github.com/frontdesk/frontdesk/app/database"
-	"github.com/frontdesk/frontdesk/app/web"
+	"github.com/frontdesk/frontdesk/platform/database"
+	"github.com/frontdesk/frontdesk/platform/web"
 )
 
 func userAddCommand() command {
@@ -26,7 +27,7 @@ func userAddCommand() command {
 			fs.StringVar(&org, "org", "", "slug or name of an existing organisation to join")
 		},
 		run: func(ctx context.Context, env *cmdEnv) error {
-			return runUserAdd(ctx, env, accounts.CreateUserInput{Email: email, Role: web.Role(role), Name: name, OrgSlug: org})
+			return runUserAdd(ctx, env, accounts.CreateUserInput{Email: email, Role: identity.Role(role), Name: name, OrgSlug: org})
 		},
 	}
 }
@@ -71,7 +72,7 @@ func runUserAdd(ctx context.Context, env *cmdEnv, in accounts.CreateUserInput) e
 		return usageError{"--email is required"}
 	}
 	switch in.Role {
-	case web.RoleCustomer, web.RoleAgent, web.RoleAdmin:
+	case identity.RoleCustomer, identity.RoleAgent, identity.RoleAdmin:
 	case "":
 		return usageError{"--role is required: customer, agent or admin"}
 	default:

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/frontdesk/frontdesk/app/dbtest"
+	"github.com/frontdesk/frontdesk/platform/dbtest"
 )
 
 // runWithStdin runs one command line like main does, with stdin.

@@ -10,7 +10,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/frontdesk/frontdesk/app"
-	"github.com/frontdesk/frontdesk/app/database"
+	"github.com/frontdesk/frontdesk/platform/database"
 	"github.com/frontdesk/frontdesk/kb"
 	"github.com/frontdesk/frontdesk/kb/search"
 )

@@ -6,7 +6,7 @@ import (
 	"fmt"
 
 	"github.com/frontdesk/frontdesk/app"
-	"github.com/frontdesk/frontdesk/app/database"
+	"github.com/frontdesk/frontdesk/platform/database"
 )
 
 // commands lists every subcommand. Domain commands live in their own files

@@ -20,7 +20,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib"
 	"github.com/uptrace/bun"
 
-	"github.com/frontdesk/frontdesk/app/database"
+	"github.com/frontdesk/frontdesk/platform/database"
 )
 
 // Backend is one database a test runs on.

@@ -8,8 +8,8 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"github.com/frontdesk/frontdesk/app/database"
-	"github.com/frontdesk/frontdesk/app/dbtest"
+	"github.com/frontdesk/frontdesk/platform/database"
+	"github.com/frontdesk/frontdesk/platform/dbtest"
 )
 
 // TestConcurrentWritesDoNotFail runs many read-then-write transactions at

@@ -32,13 +32,30 @@ func RenderStatus(c *fiber.Ctx, status int, page, fragment string, data fiber.Ma
 	return Render(c, page, fragment, data)
 }
 
+// SetTemplateValue offers value to every template rendered for this
+// request under key (the identity middleware offers the current user as
+// "User"), so this package needs to know nothing of what it is.
+func SetTemplateValue(c *fiber.Ctx, key string, value any) {
+	vals, _ := c.Locals(localTemplate).(map[string]any)
+	if vals == nil {
+		vals = make(map[string]any, 2)
+		c.Locals(localTemplate, vals)
+	}
+	vals[key] = value
+}
+
 // PageData adds the values every template may use (user, brand, CSRF token,
 // flash, path) to data.
 func PageData(c *fiber.Ctx, data fiber.Map) fiber.Map {
 	if data == nil {
 		data = fiber.Map{}
 	}
-	data["User"] = CurrentUser(c)
+	data["User"] = nil
+	if vals, ok := c.Locals(localTemplate).(map[string]any); ok {
+		for k, v := range vals {
+			data[k] = v
+		}
+	}
 	data["Brand"] = CurrentBrand(c)
 	data["CSRF"] = CSRFToken(c)
 	data["Flash"] = takeFlash(c)

@@ -12,54 +12,12 @@ import (
 
 // Locals keys shared between middleware and handlers.
 const (
-	localIdentity = "web.identity"
+	localTemplate = "web.template"
 	localCSRF     = "web.csrf"
 	localBrand    = "web.brand"
 	localFlash    = "web.flash"
 	localCommon   = "web.common"
 )
-
-// Role is what a user may do in general; finer decisions belong to the
-// policy layer in accounts.
-type Role string
-
-// The three roles.
-const (
-	RoleCustomer Role = "customer"
-	RoleAgent    Role = "agent"
-	RoleAdmin    Role = "admin"
-)
-
-// IsStaff reports whether the role works the help desk (agent or admin).
-func (r Role) IsStaff() bool { return r == RoleAgent || r == RoleAdmin }
-
-// Identity is who is making the request, as established by the accounts
-// middleware from a session cookie or an API token. Nil means anonymous.
-type Identity struct {
-	UserID    int64
-	Email     string
-	Name      string
-	Role      Role
-	OrgID     int64 // 0 when the user belongs to no organisation
-	Verified  bool
-	SessionID int64 // 0 for API-token requests
-	TokenID   int64 // 0 for browser sessions
-}
-
-// IsStaff reports whether the identity is an agent or admin.
-func (id *Identity) IsStaff() bool { return id != nil && id.Role.IsStaff() }
-
-// IsAdmin reports whether the identity is an admin.
-func (id *Identity) IsAdmin() bool { return id != nil && id.Role == RoleAdmin }
-
-// SetIdentity records who is making the request.
-func SetIdentity(c *fiber.Ctx, id *Identity) { c.Locals(localIdentity, id) }
-
-// CurrentUser returns the request's identity, or nil for anonymous requests.
-func CurrentUser(c *fiber.Ctx) *Identity {
-	id, _ := c.Locals(localIdentity).(*Identity)
-	return id
-}
 
 // Brand is how the portal presents itself; admins edit it in settings.
 type Brand struct {
