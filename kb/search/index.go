@@ -41,7 +41,7 @@ import (
 // MappingVersion is stored inside the index. Change it whenever the mapping
 // or the way documents are built changes: an index with another version is
 // recreated empty at Open and NeedsRebuild reports true.
-const MappingVersion = 8
+const MappingVersion = 9
 
 // excerptLimit caps the plain-text body kept for snippets; help articles
 // put the answer early and highlighting a whole long body costs time.

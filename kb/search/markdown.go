@@ -1,6 +1,7 @@
 package search
 
 import (
+	"html"
 	"strings"
 
 	"github.com/yuin/goldmark"
@@ -57,7 +58,9 @@ func PlainText(md string) string {
 			return ast.WalkSkipChildren, nil
 		case *ast.Text:
 			if entering {
-				b.Write(n.Segment.Value(src))
+				// Character references are text: "&nbsp;" is a space and
+				// "&amp;" an ampersand, escaped once when shown.
+				writeUnescaped(&b, n.Segment.Value(src))
 				if n.SoftLineBreak() || n.HardLineBreak() {
 					b.WriteByte(' ')
 				}
@@ -114,4 +117,23 @@ func collapseSpaces(s string) string {
 		}
 	}
 	return string(out)
+}
+
+// writeUnescaped writes text with its HTML character references decoded
+// (a no-break space becomes a plain one).
+func writeUnescaped(b *strings.Builder, text []byte) {
+	if !bytesContains(text, '&') {
+		b.Write(text)
+		return
+	}
+	b.WriteString(strings.ReplaceAll(html.UnescapeString(string(text)), "\u00a0", " "))
+}
+
+func bytesContains(b []byte, c byte) bool {
+	for _, x := range b {
+		if x == c {
+			return true
+		}
+	}
+	return false
 }

@@ -289,8 +289,13 @@ func (ix *Index) buildSlots(lk *lookup, p parsed) ([]slot, error) {
 				}
 			}
 		}
-		if len(s.terms) == 0 && r.corrected != "" {
-			s.terms, s.boosts, s.short, s.fixed, s.fixedWord = append(s.terms, r.corrected), append(s.boosts, ix.rank.corrected), append(s.short, false), r.corrected, r.word
+		// Corrections are searched beside the word as typed, never
+		// instead of it.
+		for i, f := range r.fixes {
+			s.terms, s.boosts, s.short = append(s.terms, f.term), append(s.boosts, ix.rank.corrected), append(s.short, false)
+			if i == 0 && !r.known {
+				s.fixed, s.fixedWord = f.term, f.word
+			}
 		}
 		if len(s.terms) == 0 {
 			continue // unknown and nothing close: it cannot match anything

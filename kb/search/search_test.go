@@ -343,6 +343,7 @@ func TestPlainText(t *testing.T) {
 		{"table", "| a | b |\n|---|---|\n| c | d |", "a b\nc d"},
 		{"autolink", "Visit https://frontdesk.example today", "Visit https://frontdesk.example today"},
 		{"empty", "  ", ""},
+		{"entities decoded", "Original KB number: &nbsp; 252687 &amp; more &lt;b&gt;", "Original KB number: 252687 & more <b>"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -16,10 +16,17 @@ const maxCacheEntries = 20000
 
 // resolution is what the dictionary says about one analysed query term.
 type resolution struct {
-	known     bool
-	corrected string // nearest known term when !known, "" when none is close
-	word      string // the corrected word as written, when known
-	df        uint64 // articles holding the term (or its correction)
+	known bool
+	df    uint64 // articles holding the term (or its best correction)
+	// fixes are the nearest known terms when the word is unknown (or
+	// known to almost no article), best first; empty when none is close.
+	fixes []fix
+}
+
+// fix is one correction: the term and, when known, the word as written.
+type fix struct {
+	term, word string
+	df         uint64
 }
 
 // termCache memoises dictionary lookups between index writes. Every write
@@ -131,12 +138,15 @@ func (l *lookup) resolve(term, raw string) (resolution, error) {
 	return r, nil
 }
 
-// allowedEdits is how many edits (by optimal string alignment, so a swap
-// of two letters is one) a correction may make: none for short words,
-// where almost anything is a word; one up to seven letters; two beyond.
+// allowedEdits is how many edits (Damerau-Levenshtein by optimal string
+// alignment, so a swap of two letters is one) a correction may make: none
+// for words of three letters or fewer, where almost anything is a word;
+// one for four letters; two beyond. Candidates at a smaller distance
+// always win, so the second edit is only used when no word is one edit
+// away.
 func allowedEdits(word string) int {
 	switch n := len([]rune(word)); {
-	case n >= 8:
+	case n >= 5:
 		return 2
 	case n >= 4:
 		return 1
@@ -160,72 +170,148 @@ func (l *lookup) resolveUncached(term, raw string) (resolution, error) {
 	if err != nil {
 		return resolution{}, err
 	}
+	var r resolution
 	if ok, err := l.known(reader, term); err != nil {
 		return resolution{}, err
 	} else if ok {
 		df, err := docFreq(reader, term)
-		return resolution{known: true, df: df}, err
-	}
-	if w, err := l.nearest(reader, raw, allowedEdits(raw), "spell"); err != nil {
-		return resolution{}, err
-	} else if w != "" {
-		if toks := l.ix.analyzer.Analyze([]byte(w)); len(toks) == 1 {
-			stem := string(toks[0].Term)
-			if ok, err := l.known(reader, stem); err != nil {
-				return resolution{}, err
-			} else if ok {
-				df, err := docFreq(reader, stem)
-				return resolution{corrected: stem, word: w, df: df}, err
-			}
+		if err != nil {
+			return resolution{}, err
+		}
+		r = resolution{known: true, df: df}
+		// A word only one article uses is as likely a typo that made it
+		// into an article; its correction is searched beside it.
+		if df > 1 {
+			return r, nil
 		}
 	}
-	stem, err := l.nearest(reader, term, allowedEdits(term), "title", "body")
-	if err != nil || stem == "" {
+	if neverCorrect(raw) {
+		return r, nil
+	}
+	words, err := l.nearest(reader, raw, allowedEdits(raw), "spell")
+	if err != nil {
 		return resolution{}, err
 	}
-	df, err := docFreq(reader, stem)
-	return resolution{corrected: stem, df: df}, err
+	seen := map[string]bool{term: true}
+	for _, w := range words {
+		toks := l.ix.analyzer.Analyze([]byte(w))
+		if len(toks) != 1 {
+			continue
+		}
+		stem := string(toks[0].Term)
+		if seen[stem] {
+			continue
+		}
+		if ok, err := l.known(reader, stem); err != nil {
+			return resolution{}, err
+		} else if ok {
+			df, err := docFreq(reader, stem)
+			if err != nil {
+				return resolution{}, err
+			}
+			seen[stem] = true
+			r.fixes = append(r.fixes, fix{term: stem, word: w, df: df})
+		}
+	}
+	if len(r.fixes) == 0 {
+		stems, err := l.nearest(reader, term, allowedEdits(term), "title", "body")
+		if err != nil {
+			return resolution{}, err
+		}
+		for _, st := range stems {
+			if seen[st] {
+				continue
+			}
+			df, err := docFreq(reader, st)
+			if err != nil {
+				return resolution{}, err
+			}
+			r.fixes = append(r.fixes, fix{term: st, df: df})
+		}
+	}
+	if r.known {
+		// Beside a known word only a clearly more common correction.
+		kept := r.fixes[:0]
+		for _, f := range r.fixes {
+			if f.df >= 5 {
+				kept = append(kept, f)
+			}
+		}
+		r.fixes = kept
+	} else if len(r.fixes) > 0 {
+		r.df = r.fixes[0].df
+	}
+	return r, nil
 }
 
-// nearest returns the dictionary term of fields closest to term within
-// allowed edits, ties going to the term found in more documents; "" when
-// none is close enough.
-func (l *lookup) nearest(reader index.IndexReader, term string, allowed int, fields ...string) (string, error) {
+// nearest returns the dictionary terms of fields closest to term within
+// allowed edits: those at the smallest distance, the ones found in more
+// documents first, at most maxCorrections; nil when none is close enough.
+func (l *lookup) nearest(reader index.IndexReader, term string, allowed int, fields ...string) ([]string, error) {
 	if allowed == 0 {
-		return "", nil
+		return nil, nil
 	}
 	fr, ok := reader.(index.IndexReaderFuzzy)
 	if !ok {
-		return "", nil
+		return nil, nil
 	}
-	// Enumerate one Levenshtein edit wider: a swap costs two there.
+	// Enumerate one Levenshtein edit wider (bleve stops at two): a swap
+	// costs two there.
 	fuzziness := min(allowed+1, 2)
-	best, bestDist, bestCount := "", allowed+1, uint64(0)
+	type cand struct {
+		term  string
+		dist  int
+		count uint64
+	}
+	var cands []cand
+	bestDist := allowed + 1
+	counts := map[string]int{}
 	for _, f := range fields {
 		dict, err := fr.FieldDictFuzzy(f, term, fuzziness, "")
 		if err != nil {
-			return "", err
+			return nil, err
 		}
 		for {
 			e, err := dict.Next()
 			if err != nil {
 				_ = dict.Close()
-				return "", err
+				return nil, err
 			}
 			if e == nil {
 				break
 			}
 			d := editDistance(term, e.Term)
-			if d < bestDist || (d == bestDist && (e.Count > bestCount || (e.Count == bestCount && e.Term < best))) {
-				best, bestDist, bestCount = e.Term, d, e.Count
+			if d > allowed || d > bestDist || e.Term == term {
+				continue
 			}
+			bestDist = d
+			if i, ok := counts[e.Term]; ok {
+				cands[i].count = max(cands[i].count, e.Count)
+				continue
+			}
+			counts[e.Term] = len(cands)
+			cands = append(cands, cand{e.Term, d, e.Count})
 		}
 		_ = dict.Close()
 	}
-	if bestDist > allowed {
-		return "", nil
+	sort.Slice(cands, func(i, j int) bool {
+		a, b := cands[i], cands[j]
+		if a.dist != b.dist {
+			return a.dist < b.dist
+		}
+		if a.count != b.count {
+			return a.count > b.count
+		}
+		return a.term < b.term
+	})
+	var out []string
+	for _, c := range cands {
+		if c.dist != bestDist || len(out) == maxCorrections {
+			break
+		}
+		out = append(out, c.term)
 	}
-	return best, nil
+	return out, nil
 }
 
 // prefixTerms returns the most frequent terms of the title, summary and

@@ -1,0 +1,98 @@
+package search
+
+import (
+	"strings"
+	"testing"
+)
+
+func correctionDocs() []Doc {
+	return []Doc{
+		{ID: 1, Slug: "outlook-password-prompt", Title: "Outlook keeps prompting for a password",
+			Body: "When Outlook asks for your password again and again, remove the saved credentials and sign in once more."},
+		{ID: 2, Slug: "printing-invoices", Title: "Printing invoices",
+			Body: "Open the invoice and choose Print. Printing uses your browser's print dialog."},
+		{ID: 3, Slug: "onedrive-sync", Title: "OneDrive does not sync",
+			Body: "If OneDrive won't sync, pause and resume syncing, then check free disk space."},
+		{ID: 4, Slug: "change-font", Title: "Change the font of the editor",
+			Body: "Pick a font and a font size under Settings. The font applies to every reply."},
+		{ID: 5, Slug: "error-404", Title: "Error 404 on the portal",
+			Body: "A 404 error means the page was moved; search for the article instead."},
+	}
+}
+
+// The issue's wrong corrections: a contraction became another word and a
+// misspelling took a word two edits away over one an edit away.
+func TestCorrectionKeepsContractionsAndPrefersNearestWord(t *testing.T) {
+	ix := openTest(t, correctionDocs()...)
+
+	res := search(t, ix, Query{Text: "onedrvie wont sync "})
+	if len(res.Hits) == 0 || res.Hits[0].Slug != "onedrive-sync" {
+		t.Fatalf(`"onedrvie wont sync": got %v, want onedrive-sync first`, slugs(res))
+	}
+	if strings.Contains(res.Corrected, "font") || !strings.Contains(res.Corrected, "onedrive") {
+		t.Errorf(`"onedrvie wont sync" corrected to %q: want onedrive, and "wont" left alone`, res.Corrected)
+	}
+	for _, h := range res.Hits {
+		if h.Slug == "change-font" {
+			t.Errorf(`"wont" matched the font article: %v`, slugs(res))
+		}
+	}
+
+	res = search(t, ix, Query{Text: "outlok keeps promting for my pasword "})
+	if len(res.Hits) == 0 || res.Hits[0].Slug != "outlook-password-prompt" {
+		t.Fatalf("got %v, want outlook-password-prompt first", slugs(res))
+	}
+	if strings.Contains(res.Corrected, "printing") {
+		t.Errorf("corrected to %q: promting is one edit from prompting, two from printing", res.Corrected)
+	}
+	if !strings.Contains(res.Corrected, "prompting") || !strings.Contains(res.Corrected, "password") {
+		t.Errorf("corrected to %q, want prompting and password", res.Corrected)
+	}
+}
+
+func TestCorrectionLeavesNumbersAndCountsSwapsAsOneEdit(t *testing.T) {
+	ix := openTest(t, correctionDocs()...)
+	res := search(t, ix, Query{Text: "error 4044 "})
+	if strings.Contains(res.Corrected, "404") {
+		t.Errorf(`"4044" corrected to %q: numbers are never corrected`, res.Corrected)
+	}
+	// A swap is one edit (two by plain Levenshtein).
+	res = search(t, ix, Query{Text: "outlook passwrod "})
+	if strings.TrimSpace(res.Corrected) != "outlook password" {
+		t.Errorf(`"outlook passwrod" corrected to %q, want "outlook password"`, res.Corrected)
+	}
+	if d := editDistance("passowrd", "password"); d != 1 {
+		t.Errorf("editDistance(passowrd, password) = %d, want 1", d)
+	}
+}
+
+func TestNeverCorrect(t *testing.T) {
+	for _, w := range []string{"wont", "cant", "dont", "won't", "the", "free", "2024", "v2", "404"} {
+		if !neverCorrect(w) {
+			t.Errorf("neverCorrect(%q) = false", w)
+		}
+	}
+	for _, w := range []string{"onedrvie", "promting", "pasword", "outlok"} {
+		if neverCorrect(w) {
+			t.Errorf("neverCorrect(%q) = true", w)
+		}
+	}
+}
+
+// Imported articles carry HTML entities in their Markdown; the snippet
+// shows the characters, escaped once.
+func TestSnippetDecodesEntitiesOnce(t *testing.T) {
+	ix := openTest(t, Doc{ID: 1, Slug: "kb-252687", Title: "Mailbox quota",
+		Body: "Original KB number: &nbsp; 252687. Quotas &amp; limits apply to every mailbox."})
+	res := search(t, ix, Query{Text: "mailbox quota limits"})
+	if len(res.Hits) != 1 {
+		t.Fatalf("got %v", slugs(res))
+	}
+	snip := string(res.Hits[0].Snippet)
+	if strings.Contains(snip, "nbsp") || strings.Contains(snip, "&amp;amp;") {
+		t.Errorf("snippet shows entities as text: %s", snip)
+	}
+	if !strings.Contains(snip, "&amp;") {
+		t.Errorf("snippet lost the ampersand (want it escaped once): %s", snip)
+	}
+}
