@@ -87,6 +87,9 @@ type Message struct {
 	// Threading headers, used by ticket replies in a later issue.
 	InReplyTo  string
 	References []string
+	// IDTag goes into the signed Message-ID (e.g. "t1042" for ticket mail);
+	// see SignedMessageID.
+	IDTag string
 
 	// ReplyTo, when set, becomes the Reply-To header (ticket mail points it
 	// at the support inbox).
@@ -119,6 +122,9 @@ type OutboxDeps struct {
 	SupportAddress string
 	// Now is the clock (tests); nil means time.Now.
 	Now func() time.Time
+	// MessageIDKey, when set, signs every Message-ID the outbox makes
+	// (SignedMessageID), so inbound mail can trust the ones that come back.
+	MessageIDKey []byte
 }
 
 // Outbox queues mail for the sender worker.
@@ -256,7 +262,7 @@ func (o *Outbox) Render(ctx context.Context, m Message) (*Entry, error) {
 		ToName:        strings.TrimSpace(m.ToName),
 		ReplyTo:       strings.TrimSpace(m.ReplyTo),
 		Subject:       strings.TrimSpace(m.Subject),
-		MessageID:     o.NewMessageID(),
+		MessageID:     o.newMessageID(m.IDTag),
 		InReplyTo:     strings.TrimSpace(m.InReplyTo),
 		Refs:          strings.Join(m.References, " "),
 		AutoSubmitted: !m.Personal,
@@ -270,7 +276,12 @@ func (o *Outbox) Render(ctx context.Context, m Message) (*Entry, error) {
 
 // NewMessageID returns a fresh "<random@host>" Message-ID, host being the
 // base URL's host.
-func (o *Outbox) NewMessageID() string {
+func (o *Outbox) NewMessageID() string { return o.newMessageID("") }
+
+func (o *Outbox) newMessageID(tag string) string {
+	if len(o.deps.MessageIDKey) > 0 {
+		return SignedMessageID(o.deps.MessageIDKey, o.idHost, tag)
+	}
 	b := make([]byte, 16)
 	_, _ = rand.Read(b)
 	return "<" + hex.EncodeToString(b) + "@" + o.idHost + ">"
