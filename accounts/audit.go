@@ -3,7 +3,8 @@ package accounts
 import (
 	"context"
 	"strings"
-	"time"
+
+	"github.com/frontdesk/frontdesk/platform/audit"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/uptrace/bun"
@@ -29,14 +30,7 @@ const (
 // Audit writes one audit-log row using db (pass the operation's
 // transaction so the row exists exactly when the change does).
 func Audit(ctx context.Context, db bun.IDB, e AuditEntry) error {
-	if e.CreatedAt.IsZero() {
-		e.CreatedAt = time.Now().UTC()
-	}
-	if len(e.Detail) > 2000 {
-		e.Detail = e.Detail[:2000]
-	}
-	_, err := db.NewInsert().Model(&e).Exec(ctx)
-	return err
+	return audit.Write(ctx, db, e)
 }
 
 // RequestAudit fills the actor (the request's user, if any) and client IP

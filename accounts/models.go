@@ -6,6 +6,8 @@ package accounts
 import (
 	"time"
 
+	"github.com/frontdesk/frontdesk/platform/audit"
+
 	"github.com/uptrace/bun"
 
 	"github.com/frontdesk/frontdesk/accounts/identity"
@@ -115,20 +117,9 @@ type APIToken struct {
 	RevokedAt  *time.Time `bun:"revoked_at"`
 }
 
-// AuditEntry records a security-relevant event.
-type AuditEntry struct {
-	bun.BaseModel `bun:"table:audit_log"`
-
-	ID         int64     `bun:"id,pk,autoincrement"`
-	ActorID    *int64    `bun:"actor_id"`
-	ActorEmail string    `bun:"actor_email,notnull"`
-	Action     string    `bun:"action,notnull"`
-	TargetType string    `bun:"target_type,notnull"`
-	TargetID   *int64    `bun:"target_id"`
-	Detail     string    `bun:"detail,notnull"`
-	IP         string    `bun:"ip,notnull"`
-	CreatedAt  time.Time `bun:"created_at,notnull"`
-}
+// AuditEntry records a security-relevant event (the platform's one audit
+// trail).
+type AuditEntry = audit.Entry
 
 // RateLimit is one fixed-window counter.
 type RateLimit struct {

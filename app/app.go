@@ -22,9 +22,10 @@ import (
 	"github.com/gofiber/template/html/v2"
 	"github.com/uptrace/bun"
 
-	"github.com/frontdesk/frontdesk/platform/database"
-	"github.com/frontdesk/frontdesk/platform/settings"
 	"github.com/frontdesk/frontdesk/mail"
+	"github.com/frontdesk/frontdesk/platform/database"
+	"github.com/frontdesk/frontdesk/platform/files"
+	"github.com/frontdesk/frontdesk/platform/settings"
 	"github.com/frontdesk/frontdesk/static"
 	"github.com/frontdesk/frontdesk/views"
 )
@@ -54,6 +55,8 @@ type App struct {
 	Metrics  *Metrics
 	Settings *settings.Store
 	Assets   *static.Assets
+	// Files is the file store every domain keeps its bytes in.
+	Files *files.Store
 	// Mail is the outbox every domain queues email into (set by wireMail).
 	Mail *mail.Outbox
 
@@ -104,6 +107,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		DB:       db,
 		Metrics:  newMetrics(),
 		Settings: settings.New(db, 10*time.Second),
+	}
+	if a.Files, err = files.New(cfg.FilesDir, filepath.Join(cfg.DataDir, "tmp")); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("--files-dir: %w", err)
 	}
 	if a.Assets, err = static.New(); err != nil {
 		db.Close()

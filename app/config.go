@@ -27,6 +27,8 @@ type Config struct {
 	// TrustedProxies lists the load balancers (IPs or CIDRs) whose
 	// X-Forwarded-For is believed, so rate limits see the client's address.
 	TrustedProxies string
+	// FilesDir keeps file bytes in this directory instead of the database.
+	FilesDir string
 	// Demo asks serve to fill an empty database with demo data.
 	Demo bool
 }
@@ -40,6 +42,7 @@ func (c *Config) BindFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.IMAPURL, "imap-url", "", "support inbox: imap://user:pass@host:143/INBOX or imaps://…:993/INBOX")
 	fs.StringVar(&c.SMTPURL, "smtp-url", "", "outgoing mail: smtp://user:pass@host:587 or smtps://…:465 (without it mail waits in the outbox)")
 	fs.StringVar(&c.SupportAddress, "support-address", "", "From/Reply-To address of outgoing support mail")
+	fs.StringVar(&c.FilesDir, "files-dir", "", "keep file bytes (attachments, raw mail, workspace files) in this directory instead of the database")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "text or json")
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", "", "comma-separated IPs/CIDRs of load balancers whose X-Forwarded-For gives the client address")

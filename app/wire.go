@@ -10,6 +10,7 @@ import (
 
 	"github.com/frontdesk/frontdesk/accounts"
 	"github.com/frontdesk/frontdesk/accounts/admin"
+	"github.com/frontdesk/frontdesk/accounts/policy"
 	"github.com/frontdesk/frontdesk/kb"
 	"github.com/frontdesk/frontdesk/kb/search"
 	"github.com/frontdesk/frontdesk/mail"
@@ -33,7 +34,10 @@ func (a *App) wire() error {
 		return err
 	}
 	// The outbox pages need the identity middleware, mounted by wireAccounts.
-	mail.NewAdmin(mail.AdminDeps{DB: a.DB, Outbox: a.Mail, SMTPConfigured: a.Config.SMTPURL != ""}).Mount(a.Fiber)
+	mail.NewAdmin(mail.AdminDeps{
+		DB: a.DB, Outbox: a.Mail, SMTPConfigured: a.Config.SMTPURL != "",
+		Guard: policy.Require(policy.Administer),
+	}).Mount(a.Fiber)
 	if err := a.wireKB(); err != nil {
 		return err
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/frontdesk/frontdesk/accounts/identity"
+	"github.com/frontdesk/frontdesk/accounts/policy"
 	fdmail "github.com/frontdesk/frontdesk/mail"
 	"github.com/frontdesk/frontdesk/platform/dbtest"
 	"github.com/frontdesk/frontdesk/views"
@@ -68,7 +69,7 @@ func adminApp(t *testing.T, db *bun.DB) *fiber.App {
 		}
 		return c.Next()
 	})
-	fdmail.NewAdmin(fdmail.AdminDeps{DB: db}).Mount(app)
+	fdmail.NewAdmin(fdmail.AdminDeps{DB: db, Guard: policy.Require(policy.Administer)}).Mount(app)
 	return app
 }
 

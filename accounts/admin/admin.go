@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/frontdesk/frontdesk/platform/audit"
+
 	"github.com/gofiber/fiber/v2"
 	"github.com/uptrace/bun"
 
@@ -47,7 +49,7 @@ type Handlers struct {
 func New(d Deps) *Handlers {
 	h := &Handlers{db: d.DB, settings: d.Settings, audit: d.Audit, sendVer: d.SendVerification}
 	if h.audit == nil {
-		h.audit = InsertAudit
+		h.audit = func(ctx context.Context, db bun.IDB, e *accounts.AuditEntry) error { return audit.Write(ctx, db, *e) }
 	}
 	return h
 }

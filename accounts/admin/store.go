@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/frontdesk/frontdesk/platform/audit"
+
 	"github.com/uptrace/bun"
 
 	"github.com/frontdesk/frontdesk/accounts"
@@ -269,38 +271,13 @@ type AuditFilter struct {
 // ListAudit returns one page of audit entries, newest first, and whether
 // more follow.
 func ListAudit(ctx context.Context, db bun.IDB, f AuditFilter) ([]accounts.AuditEntry, bool, error) {
-	var rows []accounts.AuditEntry
-	q := db.NewSelect().Model(&rows)
-	if f.Action != "" {
-		q = q.Where("action = ?", f.Action)
-	}
-	if f.Actor != "" {
-		q = q.Where(`LOWER(actor_email) LIKE ? ESCAPE '\'`, likePattern(f.Actor))
-	}
-	if f.Target != "" {
-		q = q.Where("target_type = ?", f.Target).Where("target_id = ?", f.TargetID)
-	}
-	err := q.OrderExpr("created_at DESC, id DESC").Limit(PerPage + 1).Offset(offset(f.Page)).Scan(ctx)
-	more := len(rows) > PerPage
-	if more {
-		rows = rows[:PerPage]
-	}
-	return rows, more, err
+	return audit.List(ctx, db, audit.Filter{
+		Action: f.Action, Actor: f.Actor, TargetType: f.Target, TargetID: f.TargetID,
+		Limit: PerPage, Offset: int(offset(f.Page)),
+	})
 }
 
 // AuditActions lists the distinct actions in the log, for the filter.
 func AuditActions(ctx context.Context, db bun.IDB) ([]string, error) {
-	var actions []string
-	err := db.NewSelect().Model((*accounts.AuditEntry)(nil)).Distinct().Column("action").Order("action").Limit(200).Scan(ctx, &actions)
-	return actions, err
-}
-
-// InsertAudit writes one audit row; the fallback when no accounts audit
-// function is wired.
-func InsertAudit(ctx context.Context, db bun.IDB, e *accounts.AuditEntry) error {
-	if e.CreatedAt.IsZero() {
-		e.CreatedAt = time.Now().UTC()
-	}
-	_, err := db.NewInsert().Model(e).Exec(ctx)
-	return err
+	return audit.Actions(ctx, db)
 }

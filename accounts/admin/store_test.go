@@ -10,6 +10,7 @@ import (
 
 	"github.com/frontdesk/frontdesk/accounts"
 	"github.com/frontdesk/frontdesk/accounts/identity"
+	"github.com/frontdesk/frontdesk/platform/audit"
 	"github.com/frontdesk/frontdesk/platform/dbtest"
 )
 
@@ -61,7 +62,7 @@ func TestStorePagingAndCounts(t *testing.T) {
 		}
 
 		for i := 0; i < 3; i++ {
-			if err := InsertAudit(ctx, db, &accounts.AuditEntry{Action: fmt.Sprintf("a.%d", i%2), ActorEmail: "Boss@x.test",
+			if err := audit.Write(ctx, db, accounts.AuditEntry{Action: fmt.Sprintf("a.%d", i%2), ActorEmail: "Boss@x.test",
 				CreatedAt: now.Add(time.Duration(i) * time.Second)}); err != nil {
 				t.Fatal(err)
 			}

@@ -8,6 +8,7 @@ package identity
 import (
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/frontdesk/frontdesk/platform/audit"
 	"github.com/frontdesk/frontdesk/platform/web"
 )
 
@@ -63,4 +64,19 @@ func Set(c *fiber.Ctx, id *Identity) {
 func Current(c *fiber.Ctx) *Identity {
 	id, _ := c.Locals(localIdentity).(*Identity)
 	return id
+}
+
+// AuditEntry starts an audit row for a change made by this request: the
+// actor (when signed in) and client address are filled in.
+func AuditEntry(c *fiber.Ctx, action, targetType string, targetID int64, detail string) audit.Entry {
+	e := audit.Entry{Action: action, TargetType: targetType, Detail: detail, IP: c.IP()}
+	if targetID != 0 {
+		e.TargetID = &targetID
+	}
+	if id := Current(c); id != nil {
+		uid := id.UserID
+		e.ActorID = &uid
+		e.ActorEmail = id.Email
+	}
+	return e
 }
