@@ -1,0 +1,165 @@
+package billing
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/uptrace/bun"
+
+	"github.com/frontdesk/frontdesk/app/database"
+)
+
+// WebhookResult says what happened to one delivery.
+type WebhookResult struct {
+	EventID   string
+	Type      string
+	Outcome   string // applied, unmatched, ignored, invalid
+	Detail    string
+	Duplicate bool // the event was received before: nothing done
+}
+
+// ErrBadPayload is returned for a signed body that is not a Stripe event.
+var ErrBadPayload = errors.New("payload is not a Stripe event")
+
+// HandleStripe verifies and records one webhook delivery and maps it onto
+// invoices and payments. A bad signature (or a timestamp outside the
+// tolerance) is an error and changes nothing; a replayed event id is
+// recognised and ignored; an event for a customer or invoice we do not know
+// is recorded as unmatched (shown to admins) and is not an error, so Stripe
+// stops retrying.
+func (s *Service) HandleStripe(ctx context.Context, payload []byte, signature string) (*WebhookResult, error) {
+	if err := VerifySignature(payload, signature, s.secret, s.tolerance, s.clock()); err != nil {
+		return nil, err
+	}
+	var ev StripeEvent
+	if err := json.Unmarshal(payload, &ev); err != nil || ev.ID == "" || ev.Type == "" {
+		return nil, ErrBadPayload
+	}
+	res := &WebhookResult{EventID: ev.ID, Type: ev.Type}
+	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		n, err := tx.NewSelect().Model((*WebhookEvent)(nil)).Where("event_id = ?", ev.ID).Count(ctx)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			res.Duplicate = true
+			return nil
+		}
+		customer := ""
+		change, err := MapStripeEvent(&ev)
+		switch {
+		case errors.Is(err, ErrIgnoredEvent):
+			res.Outcome, res.Detail = EventIgnored, "event type not used by billing"
+		case err != nil:
+			res.Outcome, res.Detail = EventInvalid, err.Error()
+		default:
+			customer = change.Customer
+			res.Outcome, res.Detail, err = s.applyStripe(ctx, tx, change)
+			if err != nil {
+				return err
+			}
+		}
+		_, err = tx.NewInsert().Model(&WebhookEvent{
+			EventID: ev.ID, Type: ev.Type, Outcome: res.Outcome, Detail: trimDetail(res.Detail),
+			Customer: customer, Payload: string(payload), ReceivedAt: s.clock(),
+		}).Exec(ctx)
+		return err
+	})
+	if database.IsUniqueViolation(err) {
+		// The same event delivered twice at once: the other delivery won.
+		return &WebhookResult{EventID: ev.ID, Type: ev.Type, Duplicate: true}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if res.Outcome == EventUnmatched || res.Outcome == EventInvalid {
+		s.log.Warn("stripe event not applied", "event", ev.ID, "type", ev.Type, "outcome", res.Outcome, "detail", res.Detail)
+	}
+	return res, nil
+}
+
+// applyStripe writes a mapped event. Validation problems that would stop a
+// file import (an unknown customer, an unknown invoice, a currency that does
+// not match) make the event unmatched or invalid instead.
+func (s *Service) applyStripe(ctx context.Context, tx bun.IDB, ch *StripeChange) (outcome, detail string, err error) {
+	now := s.clock()
+	byExternal := func(ext string) (*Invoice, error) {
+		inv := new(Invoice)
+		err := tx.NewSelect().Model(inv).Relation("Lines", func(q *bun.SelectQuery) *bun.SelectQuery { return q.Order("position") }).
+			Where("invoice.external_id = ?", ext).Scan(ctx)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, nil
+		}
+		return inv, err
+	}
+	touched := map[int64]bool{}
+	ids := map[string]int64{}
+	if in := ch.Invoice; in != nil {
+		acc := new(Account)
+		err := tx.NewSelect().Model(acc).Where("external_id = ?", in.Account).Scan(ctx)
+		if errors.Is(err, sql.ErrNoRows) {
+			return EventUnmatched, fmt.Sprintf("no billing account for Stripe customer %s (invoice %s)", in.Account, in.Number), nil
+		}
+		if err != nil {
+			return "", "", err
+		}
+		old, err := byExternal(in.ExternalID)
+		if err != nil {
+			return "", "", err
+		}
+		if old == nil {
+			if old, err = invoiceByNumber(ctx, tx, in.Number); errors.Is(err, ErrNotFound) {
+				old, err = nil, nil
+			}
+			if err != nil {
+				return "", "", err
+			}
+			if old != nil && old.AccountID != acc.ID {
+				return EventInvalid, fmt.Sprintf("invoice number %s already belongs to another billing account", in.Number), nil
+			}
+		}
+		id, changed, _, err := upsertInvoice(ctx, tx, old, in, acc, SourceStripe, now)
+		if err != nil {
+			return "", "", err
+		}
+		ids[in.ExternalID] = id
+		if changed {
+			touched[id] = true
+		}
+	}
+	for _, p := range ch.Payments {
+		id, ok := ids[p.InvoiceExternalID]
+		if !ok {
+			inv, err := byExternal(p.InvoiceExternalID)
+			if err != nil {
+				return "", "", err
+			}
+			if inv == nil {
+				return EventUnmatched, fmt.Sprintf("no invoice for Stripe invoice %s (payment %s)", p.InvoiceExternalID, p.Reference), nil
+			}
+			if inv.Currency != p.Currency {
+				return EventInvalid, fmt.Sprintf("payment %s is in %s, invoice %s in %s", p.Reference, p.Currency, inv.Number, inv.Currency), nil
+			}
+			id = inv.ID
+		}
+		changed, _, err := upsertPayment(ctx, tx, id, p.PaymentInput, SourceStripe, now)
+		if err != nil {
+			return "", "", err
+		}
+		if changed {
+			touched[id] = true
+		}
+	}
+	for id := range touched {
+		if err := refreshPaid(ctx, tx, id); err != nil {
+			return "", "", err
+		}
+	}
+	if ch.Invoice == nil && len(ch.Payments) == 0 {
+		return EventIgnored, "nothing to record (a charge outside invoices)", nil
+	}
+	return EventApplied, "", nil
+}
