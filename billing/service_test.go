@@ -8,8 +8,8 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"github.com/frontdesk/frontdesk/app/dbtest"
 	"github.com/frontdesk/frontdesk/billing"
+	"github.com/frontdesk/frontdesk/platform/dbtest"
 )
 
 func numbers(invs []billing.Invoice) string {

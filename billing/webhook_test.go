@@ -9,8 +9,8 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"github.com/frontdesk/frontdesk/app/dbtest"
 	"github.com/frontdesk/frontdesk/billing"
+	"github.com/frontdesk/frontdesk/platform/dbtest"
 )
 
 func stripeInvoiceEvent(eventID, typ, customer, status string, amountPaid int64) string {

@@ -10,7 +10,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/frontdesk/frontdesk/accounts"
-	"github.com/frontdesk/frontdesk/app/web"
+	"github.com/frontdesk/frontdesk/accounts/identity"
 	"github.com/frontdesk/frontdesk/billing"
 )
 
@@ -63,7 +63,7 @@ func newWorld(t *testing.T, db *bun.DB) *world {
 		}
 		return o.ID
 	}
-	user := func(email, name string, orgID int64, role web.Role) int64 {
+	user := func(email, name string, orgID int64, role identity.Role) int64 {
 		u := &accounts.User{Email: email, Name: name, Role: role, CreatedAt: now, UpdatedAt: now, VerifiedAt: &now}
 		if orgID != 0 {
 			u.OrgID = &orgID
@@ -75,10 +75,10 @@ func newWorld(t *testing.T, db *bun.DB) *world {
 	}
 	w.acme = org("Acme Corp", "acme")
 	w.globex = org("Globex", "globex")
-	w.carol = user("carol@acme.example", "Carol Customer", w.acme, web.RoleCustomer)
-	w.dave = user("dave@acme.example", "Dave Customer", w.acme, web.RoleCustomer)
-	w.erin = user("erin@globex.example", "Erin Customer", w.globex, web.RoleCustomer)
-	w.zed = user("zed@example.com", "Zed Solo", 0, web.RoleCustomer)
+	w.carol = user("carol@acme.example", "Carol Customer", w.acme, identity.RoleCustomer)
+	w.dave = user("dave@acme.example", "Dave Customer", w.acme, identity.RoleCustomer)
+	w.erin = user("erin@globex.example", "Erin Customer", w.globex, identity.RoleCustomer)
+	w.zed = user("zed@example.com", "Zed Solo", 0, identity.RoleCustomer)
 	w.svc = billing.NewService(billing.Deps{
 		DB: db, Directory: directory{accounts.NewService(accounts.Deps{DB: db})},
 		Now: func() time.Time { return w.now }, WebhookSecret: "whsec_test",
