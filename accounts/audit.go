@@ -2,7 +2,6 @@ package accounts
 
 import (
 	"context"
-	"strings"
 
 	"github.com/frontdesk/frontdesk/platform/audit"
 
@@ -44,7 +43,7 @@ func RequestAudit(c *fiber.Ctx, e AuditEntry) AuditEntry {
 		}
 	}
 	if e.IP == "" {
-		e.IP = strings.Clone(c.IP())
+		e.IP = c.IP()
 	}
 	return e
 }

@@ -99,7 +99,7 @@ func waitText(d time.Duration) string {
 }
 
 // ip returns a copy of the client address (Fiber reuses request memory).
-func ip(c *fiber.Ctx) string { return strings.Clone(c.IP()) }
+func ip(c *fiber.Ctx) string { return c.IP() }
 
 func (s *Service) renderSent(c *fiber.Ctx, title, message string) error {
 	return web.Render(c, "accounts/sent", "accounts/_sent", fiber.Map{"Title": title, "Message": message})
@@ -160,7 +160,7 @@ func (s *Service) showLogin(c *fiber.Ctx) error {
 }
 
 func (s *Service) login(c *fiber.Ctx) error {
-	email, next, remember := strings.Clone(c.FormValue("email")), strings.Clone(c.FormValue("next")), c.FormValue("remember") != ""
+	email, next, remember := c.FormValue("email"), c.FormValue("next"), c.FormValue("remember") != ""
 	data := s.loginData(c, email, next, remember)
 	fe := web.FieldErrors{}
 	if strings.TrimSpace(email) == "" {
@@ -199,7 +199,7 @@ func (s *Service) showForgot(c *fiber.Ctx) error {
 }
 
 func (s *Service) forgot(c *fiber.Ctx) error {
-	email := strings.Clone(c.FormValue("email"))
+	email := c.FormValue("email")
 	data := formData("Forgot your password?", fiber.Map{"Email": email}, nil, "")
 	if err := s.RequestPasswordReset(c.UserContext(), email, ip(c)); err != nil {
 		return formFailed(c, err, "accounts/forgot", "accounts/_forgot_form", data)
@@ -219,7 +219,7 @@ func (s *Service) showReset(c *fiber.Ctx) error {
 }
 
 func (s *Service) reset(c *fiber.Ctx) error {
-	token := strings.Clone(c.FormValue("token"))
+	token := c.FormValue("token")
 	data := formData("Choose a new password", fiber.Map{"Token": token}, nil, "")
 	_, err := s.ResetPassword(c.UserContext(), token, c.FormValue("password"), ip(c))
 	if errors.Is(err, ErrTokenInvalid) {
@@ -259,7 +259,7 @@ func (s *Service) requestMagic(c *fiber.Ctx) error {
 	if !s.MagicLinkEnabled(c.UserContext()) {
 		return fiber.ErrNotFound
 	}
-	email := strings.Clone(c.FormValue("email"))
+	email := c.FormValue("email")
 	data := formData("Log in with an email link", fiber.Map{"Email": email}, nil, "")
 	if err := s.RequestMagicLink(c.UserContext(), email, ip(c)); err != nil {
 		return formFailed(c, err, "accounts/magic", "accounts/_magic_form", data)
@@ -356,7 +356,7 @@ func (s *Service) accountFormFailed(c *fiber.Ctx, err error, key, fragment strin
 func (s *Service) updateProfile(c *fiber.Ctx) error {
 	id := identity.Current(c)
 	in := ProfileInput{
-		Name:                strings.Clone(c.FormValue("name")),
+		Name:                c.FormValue("name"),
 		NotifyTicketUpdates: c.FormValue("notify_ticket_updates") != "",
 		NotifyProductNews:   c.FormValue("notify_product_news") != "",
 	}
@@ -370,7 +370,7 @@ func (s *Service) updateProfile(c *fiber.Ctx) error {
 
 func (s *Service) changeEmail(c *fiber.Ctx) error {
 	id := identity.Current(c)
-	email := strings.Clone(c.FormValue("email"))
+	email := c.FormValue("email")
 	if err := s.RequestEmailChange(c.UserContext(), id.UserID, email, c.FormValue("current_password")); err != nil {
 		return s.accountFormFailed(c, err, "Email", "accounts/_email_form", fiber.Map{"Email": email})
 	}
@@ -470,7 +470,7 @@ func (s *Service) showTokens(c *fiber.Ctx) error {
 
 func (s *Service) createAPIToken(c *fiber.Ctx) error {
 	id := identity.Current(c)
-	name := strings.Clone(c.FormValue("name"))
+	name := c.FormValue("name")
 	secret, _, err := s.CreateAPIToken(c.UserContext(), id.UserID, name, RequestAudit(c, AuditEntry{}))
 	data, lerr := s.tokensData(c)
 	if lerr != nil {

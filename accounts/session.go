@@ -123,7 +123,7 @@ func (s *Service) CreateSession(ctx context.Context, u *User, remember bool, use
 	}
 	sess := &Session{
 		TokenHash: hash, UserID: u.ID, Remember: remember,
-		UserAgent: strings.Clone(userAgent), IP: strings.Clone(ip),
+		UserAgent: userAgent, IP: ip,
 		CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(sessionTTL(remember)),
 	}
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {

@@ -127,6 +127,12 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		IdleTimeout:           90 * time.Second,
 		BodyLimit:             26 << 20,
 		AppName:               "frontdesk",
+		// Handlers keep strings from the request (form values, params) in
+		// structs and goroutines; fasthttp would reuse their memory.
+		Immutable: true,
+		// /API/v1 is not /api/v1: one spelling per route, so a path's
+		// case cannot pick a different middleware chain.
+		CaseSensitive: true,
 		// Behind a load balancer c.IP() must be the client's address (rate
 		// limits key on it), but only a trusted proxy may say so.
 		EnableTrustedProxyCheck: len(cfg.Proxies()) > 0,

@@ -1,8 +1,12 @@
 package app_test
 
 import (
+	"context"
+	"io"
+	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"github.com/frontdesk/frontdesk/app/apptest"
@@ -61,5 +65,47 @@ func TestHomePageInChromium(t *testing.T) {
 	)
 	if first != "skip-link" || target != "#main" || !mainFocusable {
 		t.Errorf("first tab stop %q → %q (main focusable: %v), want the skip link to #main", first, target, mainFocusable)
+	}
+}
+
+// TestHTMXErrorsAreShown: an htmx form posted after the CSRF cookie is
+// gone is answered 403, which htmx does not swap. The user must still see
+// what happened and how to get out of it, instead of a button that does
+// nothing.
+func TestHTMXErrorsAreShown(t *testing.T) {
+	a := apptest.New(t, dbtest.SQLite(t))
+	if err := a.SeedDemo(context.Background(), io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	base := apptest.Serve(t, a)
+	b := browsertest.New(t)
+
+	var message string
+	var hiddenBefore, focused bool
+	b.Run(t, "open an article",
+		chromedp.Navigate(base+"/kb/a/reset-your-password"),
+		chromedp.WaitVisible("#kb-feedback form", chromedp.ByQuery),
+		chromedp.Evaluate(`document.getElementById("htmx-error").hidden`, &hiddenBefore),
+	)
+	if !hiddenBefore {
+		t.Fatal("the error region shows before anything went wrong")
+	}
+	b.Run(t, "lose the CSRF cookie and vote",
+		network.DeleteCookies("fd_csrf").WithURL(base+"/"),
+		chromedp.Click(`#kb-feedback button[value="yes"]`, chromedp.ByQuery),
+		chromedp.WaitVisible("#htmx-error", chromedp.ByQuery),
+		chromedp.Text("#htmx-error", &message, chromedp.ByQuery),
+		chromedp.Evaluate(`document.activeElement && document.activeElement.id === "htmx-error"`, &focused),
+	)
+	if !strings.Contains(message, "Reload the page") || !strings.Contains(message, "expired") {
+		t.Errorf("message after a 403 = %q, want it to say the page expired and to reload", message)
+	}
+	if !focused {
+		t.Error("the message does not take focus, so a screen reader or keyboard user may miss it")
+	}
+	var stillForm int
+	b.Run(t, "the form is still there", chromedp.Evaluate(`document.querySelectorAll("#kb-feedback form").length`, &stillForm))
+	if stillForm != 1 {
+		t.Error("the unswapped 403 replaced the form")
 	}
 }

@@ -2,7 +2,6 @@ package app
 
 import (
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -56,11 +55,11 @@ func (m *Metrics) middleware() fiber.Handler {
 		}
 		// Label values outlive the request inside the registry: copy them,
 		// Fiber reuses the memory behind its strings.
-		route := strings.Clone(c.Route().Path)
+		route := c.Route().Path
 		if status == fiber.StatusNotFound {
 			route = "unmatched"
 		}
-		method := strings.Clone(c.Method())
+		method := c.Method()
 		m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
 		m.latency.WithLabelValues(method, route).Observe(time.Since(start).Seconds())
 		return err

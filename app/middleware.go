@@ -1,6 +1,7 @@
 package app
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"runtime/debug"
@@ -111,15 +112,14 @@ func (a *App) errorHandler(c *fiber.Ctx, err error) error {
 	code := fiber.StatusInternalServerError
 	msg := "Something went wrong on our side. We have logged it; please try again."
 	var fe *fiber.Error
-	if e, ok := err.(*fiber.Error); ok {
-		fe = e
-	}
-	if fe != nil {
+	var fes web.FieldErrors
+	switch {
+	case errors.As(err, &fe):
 		code = fe.Code
 		if code < 500 {
 			msg = fe.Message
 		}
-	} else if fes, ok := err.(web.FieldErrors); ok {
+	case errors.As(err, &fes):
 		code, msg = fiber.StatusUnprocessableEntity, fes.Error()
 	}
 	if code >= 500 {

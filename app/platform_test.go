@@ -180,3 +180,18 @@ func TestStaticAssetsAreCachedAndCompressed(t *testing.T) {
 		t.Errorf("missing asset status %d", resp.StatusCode)
 	}
 }
+
+// TestRoutesAreCaseSensitive: one spelling per route, so a path's case
+// cannot reach a handler through a different middleware chain (under
+// /API/… the session cookie used to authenticate the JSON API).
+func TestRoutesAreCaseSensitive(t *testing.T) {
+	a := apptest.New(t, dbtest.SQLite(t))
+	c := apptest.NewClient(t, a)
+	for path, want := range map[string]int{"/healthz": 200, "/HEALTHZ": 404, "/api/v1/me": 401, "/API/v1/me": 404, "/Api/V1/Me": 404} {
+		resp := c.Get(path)
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("GET %s = %d, want %d", path, resp.StatusCode, want)
+		}
+	}
+}

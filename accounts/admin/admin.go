@@ -81,7 +81,7 @@ func (h *Handlers) Mount(r fiber.Router) {
 func auditEntry(c *fiber.Ctx, action, targetType string, targetID int64, detail string) *accounts.AuditEntry {
 	e := &accounts.AuditEntry{
 		Action: action, TargetType: targetType, Detail: detail,
-		IP: strings.Clone(c.IP()),
+		IP: c.IP(),
 	}
 	if targetID != 0 {
 		e.TargetID = &targetID
