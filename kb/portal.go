@@ -91,20 +91,24 @@ func (p *Portal) showHome(c *fiber.Ctx) error {
 
 // searchPage is what the search page and its results partial show.
 type searchPage struct {
-	Query      string
-	Category   string
-	Categories []CategoryCount
-	Page       int
-	Pages      int
-	Total      int
-	TookMS     float64
-	Hits       []SearchHit
-	Corrected  string
-	SearchID   int64
-	PrevURL    string
-	NextURL    string
-	AllURL     string
-	Partial    bool
+	Query    string
+	Category string
+	// CategoryName is the name of the category the search is limited to
+	// ("" for all); EverywhereURL is the same search in every category.
+	CategoryName  string
+	EverywhereURL string
+	Categories    []CategoryCount
+	Page          int
+	Pages         int
+	Total         int
+	TookMS        float64
+	Hits          []SearchHit
+	Corrected     string
+	SearchID      int64
+	PrevURL       string
+	NextURL       string
+	AllURL        string
+	Partial       bool
 }
 
 func (p *Portal) showSearch(c *fiber.Ctx) error {
@@ -122,6 +126,18 @@ func (p *Portal) showSearch(c *fiber.Ctx) error {
 		page = 100
 	}
 	sp := searchPage{Query: q, Category: category, Page: page, Partial: web.IsHTMX(c)}
+	if category != "" {
+		cat, err := p.svc.CategoryBySlug(ctx, category)
+		switch {
+		case errors.Is(err, ErrNotFound):
+			sp.Category, category = "", "" // an unknown topic searches everything
+		case err != nil:
+			return err
+		default:
+			sp.CategoryName = cat.Name
+			sp.EverywhereURL = "/kb/search?" + url.Values{"q": {q}}.Encode()
+		}
+	}
 	if q != "" {
 		res, err := p.svc.Search(ctx, SearchRequest{Text: q, CategorySlug: category, Limit: pageSize, Offset: (page - 1) * pageSize})
 		if err != nil {
