@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/uptrace/bun"
@@ -23,6 +24,9 @@ import (
 // make a 50,000-file import fast, small enough that a failing batch is
 // cheap to retry file by file.
 const importBatch = 500
+
+// maxTitleRunes is the longest title the editor accepts (ArticleInput.Validate).
+const maxTitleRunes = 300
 
 // ImportFile is one Markdown file to import.
 type ImportFile struct {
@@ -81,6 +85,9 @@ type parsedFile struct {
 // Markdown body. Without a front-matter title the first "# " heading is
 // the title (and is removed from the body); else the file name.
 func ParseArticleFile(name string, data []byte) (ArticleInput, string, error) {
+	if len(bytes.TrimSpace(bytes.TrimPrefix(data, []byte("\ufeff")))) == 0 {
+		return ArticleInput{}, "", errors.New("the file is empty")
+	}
 	if !utf8.Valid(data) {
 		return ArticleInput{}, "", errors.New("not UTF-8 text")
 	}
@@ -143,12 +150,19 @@ func ParseArticleFile(name string, data []byte) (ArticleInput, string, error) {
 		base := path.Base(filepath.ToSlash(name))
 		base = strings.TrimSuffix(base, path.Ext(base))
 		in.Title = strings.TrimSpace(strings.NewReplacer("-", " ", "_", " ").Replace(base))
-		if in.Title != "" {
-			in.Title = strings.ToUpper(in.Title[:1]) + in.Title[1:]
+		// Upper-case the first letter, not the first byte ("über-uns.md"
+		// is "Über uns").
+		if r, size := utf8.DecodeRuneInString(in.Title); size > 0 {
+			in.Title = string(unicode.ToUpper(r)) + in.Title[size:]
 		}
 	}
+	// A title longer than the editor allows is cut, by characters.
+	in.Title = strings.TrimSpace(truncate(in.Title, maxTitleRunes))
 	if in.Status == "" {
 		in.Status = StatusPublished
+	}
+	if strings.TrimSpace(text) == "" {
+		return ArticleInput{}, "", errors.New("the article has no text, only a title")
 	}
 	in.Body = strings.Trim(text, "\n") + "\n"
 	if fe := in.Validate(); fe.Any() {
@@ -237,6 +251,7 @@ func (s *Service) Import(ctx context.Context, files []ImportFile, opts ImportOpt
 		rep.Failures = append(rep.Failures, ImportFailure{Path: f.Display, Err: err})
 	}
 	var parsed []parsedFile
+	slugOwner := map[string]string{} // front-matter slug → file claiming it
 	for _, f := range files {
 		if f.ReadErr != nil {
 			fail(f, f.ReadErr)
@@ -246,6 +261,13 @@ func (s *Service) Import(ctx context.Context, files []ImportFile, opts ImportOpt
 		if err != nil {
 			fail(f, err)
 			continue
+		}
+		if in.Slug != "" {
+			if other, ok := slugOwner[in.Slug]; ok {
+				fail(f, fmt.Errorf("slug %q is also the slug of %s; give one of them another slug", in.Slug, other))
+				continue
+			}
+			slugOwner[in.Slug] = f.Display
 		}
 		in.SourcePath = truncate(f.Source, 500)
 		if cat == "" {
@@ -332,15 +354,13 @@ func (s *Service) importOne(ctx context.Context, tx bun.IDB, pf parsedFile, cats
 		}
 		in.CategoryID = &id
 	}
+	// A file is its article by its source path, or by the slug its front
+	// matter names. Two files that merely share a title are two articles
+	// (the second gets a free slug), never one overwriting the other.
 	var existing Article
 	err := tx.NewSelect().Model(&existing).ExcludeColumn("body").Where("source_path = ?", in.SourcePath).Limit(1).Scan(ctx)
 	if err != nil && in.Slug != "" {
 		err = tx.NewSelect().Model(&existing).ExcludeColumn("body").Where("slug = ?", in.Slug).Limit(1).Scan(ctx)
-	}
-	if err != nil && in.Slug == "" {
-		// No slug given: the title's slug identifies a previously imported
-		// copy of the same file from another path.
-		err = tx.NewSelect().Model(&existing).ExcludeColumn("body").Where("slug = ? AND source_path <> ''", Slugify(in.Title)).Limit(1).Scan(ctx)
 	}
 	if err == nil {
 		if err := tx.NewSelect().Model((*Article)(nil)).Column("body").Where("id = ?", existing.ID).Scan(ctx, &existing.Body); err != nil {
