@@ -9,8 +9,8 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"github.com/frontdesk/frontdesk/platform/dbtest"
 	"github.com/frontdesk/frontdesk/kb"
+	"github.com/frontdesk/frontdesk/platform/dbtest"
 )
 
 func writeFile(t *testing.T, path, content string) {

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/frontdesk/frontdesk/platform/dbtest"
 	"github.com/frontdesk/frontdesk/kb"
+	"github.com/frontdesk/frontdesk/platform/dbtest"
 )
 
 // fixedSearcher answers every search with the same hits, so the benchmark

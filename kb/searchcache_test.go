@@ -9,9 +9,9 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"github.com/frontdesk/frontdesk/platform/dbtest"
 	"github.com/frontdesk/frontdesk/kb"
 	"github.com/frontdesk/frontdesk/kb/search"
+	"github.com/frontdesk/frontdesk/platform/dbtest"
 )
 
 // TestSearchShowsPublishChangesDespiteCache publishes and unpublishes an

@@ -6,8 +6,8 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"github.com/frontdesk/frontdesk/platform/dbtest"
 	"github.com/frontdesk/frontdesk/kb"
+	"github.com/frontdesk/frontdesk/platform/dbtest"
 )
 
 func TestSearchLoggerFoldsTypingIntoOneSearch(t *testing.T) {
