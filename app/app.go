@@ -22,6 +22,8 @@ import (
 	"github.com/gofiber/template/html/v2"
 	"github.com/uptrace/bun"
 
+	"github.com/frontdesk/frontdesk/accounts"
+	"github.com/frontdesk/frontdesk/kb"
 	"github.com/frontdesk/frontdesk/mail"
 	"github.com/frontdesk/frontdesk/platform/database"
 	"github.com/frontdesk/frontdesk/platform/files"
@@ -55,6 +57,11 @@ type App struct {
 	Metrics  *Metrics
 	Settings *settings.Store
 	Assets   *static.Assets
+	// The domain services, for one-shot commands (cmd) and tests; handlers
+	// reach them through their own Deps, never through App.
+	Accounts *accounts.Service
+	KB       *kb.Service
+
 	// Files is the file store every domain keeps its bytes in.
 	Files *files.Store
 	// Mail is the outbox every domain queues email into (set by wireMail).

@@ -29,6 +29,11 @@ type Config struct {
 	TrustedProxies string
 	// FilesDir keeps file bytes in this directory instead of the database.
 	FilesDir string
+	// Command builds the app for a one-shot command (kb import, user add,
+	// billing import, mail fetch): services and their wiring as serve has
+	// them, but no search index is opened (a running serve holds it) and
+	// nothing is served. Set by cmd, not a flag.
+	Command bool
 	// Demo asks serve to fill an empty database with demo data.
 	Demo bool
 }

@@ -30,6 +30,7 @@ func (a *App) wire() error {
 	if err != nil {
 		return err
 	}
+	a.Accounts = acc
 	if err := a.wireAdmin(acc); err != nil {
 		return err
 	}
@@ -112,6 +113,13 @@ func (a *App) wireAdmin(acc *accounts.Service) error {
 // second and is nudged after local writes, so a change on any node is
 // searchable on every node within seconds.
 func (a *App) wireKB() error {
+	if a.Config.Command {
+		// A one-shot command runs beside serving nodes, which hold their
+		// index: it writes through the service, and the followers index
+		// what it changed.
+		a.KB = kb.NewService(kb.Deps{DB: a.DB, Log: a.Log, BaseURL: a.Config.BaseURL})
+		return nil
+	}
 	ctx := context.Background()
 	ix, err := kb.OpenIndex(filepath.Join(a.Config.DataDir, "kb-index"), a.Log, 10*time.Second)
 	if err != nil {
@@ -133,6 +141,7 @@ func (a *App) wireKB() error {
 		DB: a.DB, Index: kb.IndexSearcher{Index: ix}, Follower: follower,
 		Log: a.Log, BaseURL: a.Config.BaseURL, SearchLog: searchLog,
 	})
+	a.KB = svc
 	a.AddWorker("kb-index", follower)
 	a.AddWorker("kb-search-log", searchLog)
 	a.AddReadyCheck("kb-index", func(ctx context.Context) error {
@@ -156,4 +165,28 @@ func (a *App) wireKB() error {
 	kb.NewPortal(svc, a.Config.SecureCookies()).Mount(a.Fiber)
 	kb.NewEditorHandlers(kb.EditorDeps{Service: svc, Log: a.Log}).Mount(a.Fiber)
 	return nil
+}
+
+// RebuildKBIndex rebuilds <data-dir>/kb-index from the database (for
+// 'frontdesk kb reindex' and after a large import). It fails with a clear
+// message, instead of waiting, when a running serve holds the index.
+func (a *App) RebuildKBIndex(ctx context.Context) (int, error) {
+	ix, err := kb.OpenIndex(filepath.Join(a.Config.DataDir, "kb-index"), a.Log, 5*time.Second)
+	if err != nil {
+		return 0, err
+	}
+	defer ix.Close()
+	src := kb.NewSource(a.DB)
+	last, err := src.MaxChangeID(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	err = ix.Rebuild(last, func(put func(search.Doc) error) error {
+		return src.AllDocs(ctx, func(d search.Doc) error {
+			n++
+			return put(d)
+		})
+	})
+	return n, err
 }

@@ -10,8 +10,6 @@ import (
 
 	"github.com/frontdesk/frontdesk/accounts"
 	"github.com/frontdesk/frontdesk/accounts/identity"
-	"github.com/frontdesk/frontdesk/app"
-	"github.com/frontdesk/frontdesk/platform/database"
 	"github.com/frontdesk/frontdesk/platform/web"
 )
 
@@ -45,25 +43,6 @@ func tokenCreateCommand() command {
 	}
 }
 
-// openAccounts opens and migrates the database and builds the accounts
-// service without the rest of the app (no mail is sent from the CLI).
-func openAccounts(ctx context.Context, env *cmdEnv) (*accounts.Service, func(), error) {
-	dbu, err := app.ParseDBURL(env.cfg.DB)
-	if err != nil {
-		return nil, nil, err
-	}
-	db, err := database.Open(ctx, dbu.Dialect, dbu.DSN)
-	if err != nil {
-		return nil, nil, err
-	}
-	if _, err := database.Migrate(ctx, db); err != nil {
-		db.Close()
-		return nil, nil, err
-	}
-	svc := accounts.NewService(accounts.Deps{DB: db, BaseURL: env.cfg.BaseURL, Log: env.log})
-	return svc, func() { db.Close() }, nil
-}
-
 func runUserAdd(ctx context.Context, env *cmdEnv, in accounts.CreateUserInput) error {
 	if len(env.args) > 0 {
 		return usageError{fmt.Sprintf("unexpected argument %q (the password is read from standard input)", env.args[0])}
@@ -86,11 +65,12 @@ func runUserAdd(ctx context.Context, env *cmdEnv, in accounts.CreateUserInput) e
 	if in.Password == "" {
 		return usageError{"the password (first line of standard input) is empty"}
 	}
-	svc, closeDB, err := openAccounts(ctx, env)
+	a, err := openCommandApp(ctx, env)
 	if err != nil {
 		return err
 	}
-	defer closeDB()
+	defer a.Close()
+	svc := a.Accounts
 	u, err := svc.CreateUser(ctx, in)
 	var fe web.FieldErrors
 	switch {
@@ -121,11 +101,12 @@ func runTokenCreate(ctx context.Context, env *cmdEnv, email, name string) error 
 	if strings.TrimSpace(email) == "" {
 		return usageError{"--email is required"}
 	}
-	svc, closeDB, err := openAccounts(ctx, env)
+	a, err := openCommandApp(ctx, env)
 	if err != nil {
 		return err
 	}
-	defer closeDB()
+	defer a.Close()
+	svc := a.Accounts
 	u, err := svc.UserByEmail(ctx, email)
 	if errors.Is(err, accounts.ErrUserNotFound) {
 		return usageError{fmt.Sprintf("no user with email %s", accounts.NormalizeEmail(email))}

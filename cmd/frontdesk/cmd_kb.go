@@ -2,17 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
-	"path/filepath"
 	"time"
 
-	"github.com/uptrace/bun"
-
-	"github.com/frontdesk/frontdesk/app"
-	"github.com/frontdesk/frontdesk/platform/database"
 	"github.com/frontdesk/frontdesk/kb"
-	"github.com/frontdesk/frontdesk/kb/search"
 )
 
 // rebuildAfterImport is the number of created or updated articles above
@@ -40,37 +35,18 @@ func kbReindexCommand() command {
 	}
 }
 
-// openKBDB opens and migrates the database without building the whole app,
-// so kb commands run beside a serving node (they never touch its index).
-func openKBDB(ctx context.Context, env *cmdEnv) (*bun.DB, error) {
-	dbu, err := app.ParseDBURL(env.cfg.DB)
-	if err != nil {
-		return nil, err
-	}
-	db, err := database.Open(ctx, dbu.Dialect, dbu.DSN)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := database.Migrate(ctx, db); err != nil {
-		db.Close()
-		return nil, err
-	}
-	return db, nil
-}
-
 func runKBImport(ctx context.Context, env *cmdEnv, category string) error {
 	if len(env.args) == 0 {
 		return usageError{"kb import: give at least one Markdown file or folder"}
 	}
-	db, err := openKBDB(ctx, env)
+	a, err := openCommandApp(ctx, env)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	svc := kb.NewService(kb.Deps{DB: db, Log: env.log, BaseURL: env.cfg.BaseURL})
+	defer a.Close()
 	files := kb.CollectFiles(env.args)
 	start := time.Now()
-	rep, err := svc.Import(ctx, files, kb.ImportOptions{Category: category})
+	rep, err := a.KB.Import(ctx, files, kb.ImportOptions{Category: category})
 	if err != nil {
 		return err
 	}
@@ -80,15 +56,13 @@ func runKBImport(ctx context.Context, env *cmdEnv, category string) error {
 	fmt.Fprintf(env.stdout, "created %d, updated %d, unchanged %d, failed %d (%s)\n",
 		rep.Created, rep.Updated, rep.Unchanged, rep.Failed, time.Since(start).Round(time.Millisecond))
 	if rep.Created+rep.Updated >= rebuildAfterImport {
-		ix, err := openIndexQuick(env)
-		if err != nil {
+		n, err := a.RebuildKBIndex(ctx)
+		switch {
+		case errors.Is(err, kb.ErrIndexLocked):
 			fmt.Fprintf(env.stdout, "search index not rebuilt (%v); a running server indexes the articles itself, or run 'frontdesk kb reindex'\n", err)
-		} else {
-			defer ix.Close()
-			n, err := rebuildIndex(ctx, db, ix)
-			if err != nil {
-				return err
-			}
+		case err != nil:
+			return err
+		default:
 			fmt.Fprintf(env.stdout, "search index rebuilt: %d published articles\n", n)
 		}
 	}
@@ -99,43 +73,16 @@ func runKBImport(ctx context.Context, env *cmdEnv, category string) error {
 }
 
 func runKBReindex(ctx context.Context, env *cmdEnv) error {
-	db, err := openKBDB(ctx, env)
+	a, err := openCommandApp(ctx, env)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	ix, err := openIndexQuick(env)
-	if err != nil {
-		return err
-	}
-	defer ix.Close()
+	defer a.Close()
 	start := time.Now()
-	n, err := rebuildIndex(ctx, db, ix)
+	n, err := a.RebuildKBIndex(ctx)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(env.stdout, "search index rebuilt: %d published articles in %s\n", n, time.Since(start).Round(time.Millisecond))
 	return nil
-}
-
-// openIndexQuick opens <data-dir>/kb-index, failing with a clear message
-// when a running serve holds it.
-func openIndexQuick(env *cmdEnv) (*search.Index, error) {
-	return kb.OpenIndex(filepath.Join(env.cfg.DataDir, "kb-index"), env.log, 5*time.Second)
-}
-
-func rebuildIndex(ctx context.Context, db *bun.DB, ix *search.Index) (int, error) {
-	src := kb.NewSource(db)
-	last, err := src.MaxChangeID(ctx)
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	err = ix.Rebuild(last, func(put func(search.Doc) error) error {
-		return src.AllDocs(ctx, func(d search.Doc) error {
-			n++
-			return put(d)
-		})
-	})
-	return n, err
 }

@@ -44,6 +44,15 @@ func openApp(ctx context.Context, env *cmdEnv) (*app.App, error) {
 	return app.New(ctx, env.cfg, env.log)
 }
 
+// openCommandApp builds the app for a one-shot command: the same services
+// and wiring serve uses, without opening the search indexes a running
+// serve holds. Close it when done.
+func openCommandApp(ctx context.Context, env *cmdEnv) (*app.App, error) {
+	cfg := env.cfg
+	cfg.Command = true
+	return app.New(ctx, cfg, env.log)
+}
+
 func runServe(ctx context.Context, env *cmdEnv) error {
 	a, err := openApp(ctx, env)
 	if err != nil {
