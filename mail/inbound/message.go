@@ -55,6 +55,19 @@ type Message struct {
 
 	// Class is what Classify decided.
 	Class Classification
+
+	// Set by the ingester before delivery:
+	// RawSHA256 names the gzip-compressed raw message in the file store
+	// (OpenRaw reads it back) and RawSize is its uncompressed size.
+	RawSHA256 string
+	RawSize   int64
+	// Mailbox and UID say where the message was fetched from.
+	Mailbox string
+	UID     int64
+	// MayAutoAnswer is false when the sender already got the configured
+	// number of automatic emails this hour (loop protection): the
+	// deliverer must then not send an acknowledgement.
+	MayAutoAnswer bool
 }
 
 // Attachment is a file carried by a message.
