@@ -6,8 +6,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/uptrace/bun"
-
 	"github.com/frontdesk/frontdesk/accounts"
 	"github.com/frontdesk/frontdesk/accounts/admin"
 	"github.com/frontdesk/frontdesk/accounts/policy"
@@ -88,19 +86,7 @@ func (a *App) wireAccounts() (*accounts.Service, error) {
 
 // wireAdmin: admin pages for users, organisations, settings, audit log.
 func (a *App) wireAdmin(acc *accounts.Service) error {
-	admin.New(admin.Deps{
-		DB: a.DB, Settings: a.Settings,
-		Audit: func(ctx context.Context, db bun.IDB, e *accounts.AuditEntry) error {
-			return accounts.Audit(ctx, db, *e)
-		},
-		SendVerification: func(ctx context.Context, userID int64) error {
-			u, err := acc.UserByID(ctx, userID)
-			if err != nil {
-				return err
-			}
-			return acc.SendVerification(ctx, u)
-		},
-	}).Mount(a.Fiber)
+	admin.New(admin.Deps{Accounts: acc, Settings: a.Settings}).Mount(a.Fiber)
 	return nil
 }
 

@@ -6,52 +6,34 @@
 package admin
 
 import (
-	"context"
 	"net/url"
 	"strconv"
 	"strings"
 
-	"github.com/frontdesk/frontdesk/platform/audit"
-
 	"github.com/gofiber/fiber/v2"
-	"github.com/uptrace/bun"
 
 	"github.com/frontdesk/frontdesk/accounts"
-	"github.com/frontdesk/frontdesk/accounts/identity"
 	"github.com/frontdesk/frontdesk/accounts/policy"
 	"github.com/frontdesk/frontdesk/platform/settings"
 )
 
-// AuditFunc writes one audit row with db (a transaction when the audited
-// change is one).
-type AuditFunc func(ctx context.Context, db bun.IDB, e *accounts.AuditEntry) error
-
-// Deps is what the admin area needs from the rest of the app.
+// Deps is what the admin area needs from the rest of the app. Every read
+// and write of accounts' tables goes through the accounts service.
 type Deps struct {
-	DB       *bun.DB
+	Accounts *accounts.Service
 	Settings *settings.Store
-	// Audit writes audit rows; nil inserts accounts.AuditEntry directly.
-	Audit AuditFunc
-	// SendVerification queues a fresh verification email for a user; nil
-	// hides the "resend verification" action.
-	SendVerification func(ctx context.Context, userID int64) error
 }
 
 // Handlers serves the admin pages.
 type Handlers struct {
-	db       *bun.DB
+	acc      *accounts.Service
+	dir      *accounts.Directory
 	settings *settings.Store
-	audit    AuditFunc
-	sendVer  func(ctx context.Context, userID int64) error
 }
 
 // New returns the admin handlers.
 func New(d Deps) *Handlers {
-	h := &Handlers{db: d.DB, settings: d.Settings, audit: d.Audit, sendVer: d.SendVerification}
-	if h.audit == nil {
-		h.audit = func(ctx context.Context, db bun.IDB, e *accounts.AuditEntry) error { return audit.Write(ctx, db, *e) }
-	}
-	return h
+	return &Handlers{acc: d.Accounts, dir: d.Accounts.Directory(), settings: d.Settings}
 }
 
 // Mount registers the admin routes on r, all guarded by
@@ -77,23 +59,6 @@ func (h *Handlers) Mount(r fiber.Router) {
 	g.Post("/settings", h.saveSettings)
 }
 
-// auditEntry starts an audit row for the current admin's request.
-func auditEntry(c *fiber.Ctx, action, targetType string, targetID int64, detail string) *accounts.AuditEntry {
-	e := &accounts.AuditEntry{
-		Action: action, TargetType: targetType, Detail: detail,
-		IP: c.IP(),
-	}
-	if targetID != 0 {
-		e.TargetID = &targetID
-	}
-	if id := identity.Current(c); id != nil {
-		uid := id.UserID
-		e.ActorID = &uid
-		e.ActorEmail = id.Email
-	}
-	return e
-}
-
 // paramID reads a positive integer route parameter; anything else is a
 // page that does not exist.
 func paramID(c *fiber.Ctx, name string) (int64, error) {
@@ -114,7 +79,7 @@ func queryPage(c *fiber.Ctx) int {
 
 // notFound maps ErrNotFound to a 404.
 func notFound(err error) error {
-	if err == ErrNotFound {
+	if err == accounts.ErrNotFound {
 		return fiber.ErrNotFound
 	}
 	return err

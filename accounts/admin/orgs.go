@@ -7,9 +7,9 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/uptrace/bun"
 
 	"github.com/frontdesk/frontdesk/accounts"
+	"github.com/frontdesk/frontdesk/accounts/identity"
 	"github.com/frontdesk/frontdesk/platform/database"
 	"github.com/frontdesk/frontdesk/platform/web"
 )
@@ -120,7 +120,7 @@ func (h *Handlers) listOrgs(c *fiber.Ctx) error {
 func (h *Handlers) renderOrgs(c *fiber.Ctx, status int, form OrgForm, errs web.FieldErrors) error {
 	q := strings.TrimSpace(c.Query("q"))
 	page := queryPage(c)
-	orgs, more, err := ListOrgs(c.UserContext(), h.db, q, page)
+	orgs, more, err := h.dir.ListOrgs(c.UserContext(), q, page)
 	if err != nil {
 		return err
 	}
@@ -132,15 +132,15 @@ func (h *Handlers) renderOrgs(c *fiber.Ctx, status int, form OrgForm, errs web.F
 
 // checkOrgUnique adds field errors for a slug or domains another
 // organisation already uses.
-func checkOrgUnique(ctx context.Context, db bun.IDB, f *OrgForm, orgID int64, fe web.FieldErrors) error {
-	taken, err := SlugTaken(ctx, db, f.Slug, orgID)
+func checkOrgUnique(ctx context.Context, dir *accounts.Directory, f *OrgForm, orgID int64, fe web.FieldErrors) error {
+	taken, err := dir.SlugTaken(ctx, f.Slug, orgID)
 	if err != nil {
 		return err
 	}
 	if taken {
 		fe.Add("slug", "Another organisation already uses this slug.")
 	}
-	doms, err := DomainsTakenByOthers(ctx, db, f.domains, orgID)
+	doms, err := dir.DomainsTakenByOthers(ctx, f.domains, orgID)
 	if err != nil {
 		return err
 	}
@@ -156,7 +156,7 @@ func (h *Handlers) saveOrg(c *fiber.Ctx, o *accounts.Organization, f *OrgForm) e
 	fe := f.Validate()
 	ctx := c.UserContext()
 	if !fe.Any() {
-		if err := checkOrgUnique(ctx, h.db, f, o.ID, fe); err != nil {
+		if err := checkOrgUnique(ctx, h.dir, f, o.ID, fe); err != nil {
 			return err
 		}
 	}
@@ -168,14 +168,9 @@ func (h *Handlers) saveOrg(c *fiber.Ctx, o *accounts.Organization, f *OrgForm) e
 		action = "org.create"
 	}
 	o.Name, o.Slug, o.HighValue, o.MembersSeeAllTickets = f.Name, f.Slug, f.HighValue, f.MembersSeeAllTickets
-	err := h.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if err := SaveOrg(ctx, tx, o, f.domains); err != nil {
-			return err
-		}
-		detail := fmt.Sprintf("%s (%s) domains=[%s] high_value=%t members_see_all_tickets=%t",
-			o.Name, o.Slug, strings.Join(f.domains, ","), o.HighValue, o.MembersSeeAllTickets)
-		return h.audit(ctx, tx, auditEntry(c, action, "org", o.ID, detail))
-	})
+	detail := fmt.Sprintf("%s (%s) domains=[%s] high_value=%t members_see_all_tickets=%t",
+		o.Name, o.Slug, strings.Join(f.domains, ","), o.HighValue, o.MembersSeeAllTickets)
+	err := h.dir.SaveOrg(ctx, o, f.domains, identity.AuditEntry(c, action, "org", o.ID, detail))
 	if database.IsUniqueViolation(err) {
 		// Lost a race with another admin between the check and the insert.
 		return web.FieldErrors{"slug": "Another organisation already uses this slug or one of these domains."}
@@ -197,7 +192,7 @@ func (h *Handlers) createOrg(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) orgData(c *fiber.Ctx, o *accounts.Organization) (fiber.Map, error) {
-	members, err := OrgMembers(c.UserContext(), h.db, o.ID)
+	members, err := h.dir.OrgMembers(c.UserContext(), o.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -209,7 +204,7 @@ func (h *Handlers) loadOrg(c *fiber.Ctx) (*accounts.Organization, error) {
 	if err != nil {
 		return nil, err
 	}
-	o, err := GetOrg(c.UserContext(), h.db, id)
+	o, err := h.dir.GetOrg(c.UserContext(), id)
 	return o, notFound(err)
 }
 
@@ -283,8 +278,8 @@ func (h *Handlers) addMember(c *fiber.Ctx) error {
 	if email == "" {
 		return h.membersDone(c, o, "", "Enter the email address of an existing user.", email)
 	}
-	u, err := FindUserByEmail(c.UserContext(), h.db, email)
-	if err == ErrNotFound {
+	u, err := h.dir.FindUserByEmail(c.UserContext(), email)
+	if err == accounts.ErrNotFound {
 		return h.membersDone(c, o, "", "No user has this email address. They need an account first.", email)
 	} else if err != nil {
 		return err
@@ -307,7 +302,7 @@ func (h *Handlers) removeMember(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	u, err := GetUser(c.UserContext(), h.db, uid)
+	u, err := h.dir.GetUser(c.UserContext(), uid)
 	if err != nil || u.OrgID == nil || *u.OrgID != o.ID {
 		return fiber.ErrNotFound
 	}

@@ -9,6 +9,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/frontdesk/frontdesk/accounts"
+	"github.com/frontdesk/frontdesk/accounts/identity"
 	"github.com/frontdesk/frontdesk/platform/web"
 )
 
@@ -110,7 +112,7 @@ func (h *Handlers) saveSettings(c *fiber.Ctx) error {
 	// The settings store writes in its own transaction, so the audit row
 	// follows it rather than sharing it.
 	if len(changed) > 0 {
-		if err := h.audit(ctx, h.db, auditEntry(c, "settings.update", "settings", 0, strings.Join(changed, "; "))); err != nil {
+		if err := h.dir.Audit(ctx, identity.AuditEntry(c, "settings.update", "settings", 0, strings.Join(changed, "; "))); err != nil {
 			return err
 		}
 	}
@@ -119,17 +121,17 @@ func (h *Handlers) saveSettings(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) listAudit(c *fiber.Ctx) error {
-	f := AuditFilter{
+	f := accounts.AuditFilter{
 		Action: strings.TrimSpace(c.Query("action")),
 		Actor:  strings.TrimSpace(c.Query("actor")),
 		Page:   queryPage(c),
 	}
 	ctx := c.UserContext()
-	rows, more, err := ListAudit(ctx, h.db, f)
+	rows, more, err := h.dir.ListAudit(ctx, f)
 	if err != nil {
 		return err
 	}
-	actions, err := AuditActions(ctx, h.db)
+	actions, err := h.dir.AuditActions(ctx)
 	if err != nil {
 		return err
 	}

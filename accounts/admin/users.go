@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/uptrace/bun"
 
 	"github.com/frontdesk/frontdesk/accounts"
 	"github.com/frontdesk/frontdesk/accounts/identity"
@@ -29,15 +28,15 @@ func validRole(s string) bool {
 
 func (h *Handlers) showDashboard(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	counts, err := CountUsersByRole(ctx, h.db)
+	counts, err := h.dir.CountUsersByRole(ctx)
 	if err != nil {
 		return err
 	}
-	orgs, err := CountOrgs(ctx, h.db)
+	orgs, err := h.dir.CountOrgs(ctx)
 	if err != nil {
 		return err
 	}
-	recent, _, err := ListAudit(ctx, h.db, AuditFilter{Page: 1})
+	recent, _, err := h.dir.ListAudit(ctx, accounts.AuditFilter{Page: 1})
 	if err != nil {
 		return err
 	}
@@ -54,7 +53,7 @@ func (h *Handlers) showDashboard(c *fiber.Ctx) error {
 }
 
 func (h *Handlers) listUsers(c *fiber.Ctx) error {
-	f := UserFilter{
+	f := accounts.UserFilter{
 		Q:    strings.TrimSpace(c.Query("q")),
 		Role: c.Query("role"),
 		Page: queryPage(c),
@@ -69,11 +68,11 @@ func (h *Handlers) listUsers(c *fiber.Ctx) error {
 		f.OrgID = n
 	}
 	ctx := c.UserContext()
-	users, more, err := ListUsers(ctx, h.db, f)
+	users, more, err := h.dir.ListUsers(ctx, f)
 	if err != nil {
 		return err
 	}
-	orgs, err := AllOrgs(ctx, h.db)
+	orgs, err := h.dir.AllOrgs(ctx)
 	if err != nil {
 		return err
 	}
@@ -85,19 +84,19 @@ func (h *Handlers) listUsers(c *fiber.Ctx) error {
 
 // userData loads what the user page and its panel show.
 func (h *Handlers) userData(ctx context.Context, c *fiber.Ctx, id int64) (fiber.Map, error) {
-	u, err := GetUser(ctx, h.db, id)
+	u, err := h.dir.GetUser(ctx, id)
 	if err != nil {
 		return nil, notFound(err)
 	}
-	orgs, err := AllOrgs(ctx, h.db)
+	orgs, err := h.dir.AllOrgs(ctx)
 	if err != nil {
 		return nil, err
 	}
-	sessions, err := CountSessions(ctx, h.db, id)
+	sessions, err := h.dir.CountSessions(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	audit, _, err := ListAudit(ctx, h.db, AuditFilter{Target: "user", TargetID: id, Page: 1})
+	audit, _, err := h.dir.ListAudit(ctx, accounts.AuditFilter{Target: "user", TargetID: id, Page: 1})
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +110,7 @@ func (h *Handlers) userData(ctx context.Context, c *fiber.Ctx, id int64) (fiber.
 		"Title": title, "Target": u, "Orgs": orgs, "Roles": roles, "Sessions": sessions, "Audit": audit,
 		"CanChangeRole": policy.Can(me, policy.ChangeUserRole, target),
 		"CanDeactivate": policy.Can(me, policy.DeactivateUser, target),
-		"CanResend":     h.sendVer != nil && u.VerifiedAt == nil && u.DeactivatedAt == nil,
+		"CanResend":     u.VerifiedAt == nil && u.DeactivatedAt == nil,
 	}, nil
 }
 
@@ -155,7 +154,7 @@ func (h *Handlers) loadTarget(c *fiber.Ctx) (*accounts.User, error) {
 	if err != nil {
 		return nil, err
 	}
-	u, err := GetUser(c.UserContext(), h.db, id)
+	u, err := h.dir.GetUser(c.UserContext(), id)
 	return u, notFound(err)
 }
 
@@ -174,12 +173,7 @@ func (h *Handlers) changeRole(c *fiber.Ctx) error {
 		return h.userDone(c, u.ID, "Role unchanged.", "")
 	}
 	detail := fmt.Sprintf("%s: %s → %s", u.Email, u.Role, role)
-	err = h.db.RunInTx(c.UserContext(), nil, func(ctx context.Context, tx bun.Tx) error {
-		if err := SetRole(ctx, tx, u.ID, identity.Role(role)); err != nil {
-			return err
-		}
-		return h.audit(ctx, tx, auditEntry(c, "user.role_change", "user", u.ID, detail))
-	})
+	err = h.dir.SetRole(c.UserContext(), u.ID, identity.Role(role), identity.AuditEntry(c, "user.role_change", "user", u.ID, detail))
 	if err != nil {
 		return err
 	}
@@ -199,8 +193,8 @@ func (h *Handlers) changeUserOrg(c *fiber.Ctx) error {
 		if perr != nil {
 			return h.userDone(c, u.ID, "", "Choose one of the organisations offered.")
 		}
-		o, gerr := GetOrg(ctx, h.db, n)
-		if gerr == ErrNotFound {
+		o, gerr := h.dir.GetOrg(ctx, n)
+		if gerr == accounts.ErrNotFound {
 			return h.userDone(c, u.ID, "", "That organisation no longer exists.")
 		} else if gerr != nil {
 			return gerr
@@ -221,16 +215,10 @@ func (h *Handlers) setUserOrg(c *fiber.Ctx, u *accounts.User, orgID *int64, orgN
 		target = *orgID
 	}
 	detail := fmt.Sprintf("%s → %s", u.Email, orgName)
-	return h.db.RunInTx(c.UserContext(), nil, func(ctx context.Context, tx bun.Tx) error {
-		if err := SetOrg(ctx, tx, u.ID, orgID); err != nil {
-			return err
-		}
-		e := auditEntry(c, "user.org_change", "user", u.ID, detail)
-		if target != 0 {
-			e.Detail += fmt.Sprintf(" (org #%d)", target)
-		}
-		return h.audit(ctx, tx, e)
-	})
+	if target != 0 {
+		detail += fmt.Sprintf(" (org #%d)", target)
+	}
+	return h.dir.SetOrg(c.UserContext(), u.ID, orgID, identity.AuditEntry(c, "user.org_change", "user", u.ID, detail))
 }
 
 func (h *Handlers) deactivateUser(c *fiber.Ctx) error { return h.setActive(c, false) }
@@ -248,12 +236,7 @@ func (h *Handlers) setActive(c *fiber.Ctx, active bool) error {
 	if active {
 		action, notice = "user.reactivate", "Account reactivated."
 	}
-	err = h.db.RunInTx(c.UserContext(), nil, func(ctx context.Context, tx bun.Tx) error {
-		if err := SetDeactivated(ctx, tx, u.ID, !active); err != nil {
-			return err
-		}
-		return h.audit(ctx, tx, auditEntry(c, action, "user", u.ID, u.Email))
-	})
+	err = h.dir.SetDeactivated(c.UserContext(), u.ID, !active, identity.AuditEntry(c, action, "user", u.ID, u.Email))
 	if err != nil {
 		return err
 	}
@@ -266,18 +249,16 @@ func (h *Handlers) resendVerification(c *fiber.Ctx) error {
 		return err
 	}
 	switch {
-	case h.sendVer == nil:
-		return h.userDone(c, u.ID, "", "Verification email is not available.")
 	case u.VerifiedAt != nil:
 		return h.userDone(c, u.ID, "", "This address is already verified.")
 	case u.DeactivatedAt != nil:
 		return h.userDone(c, u.ID, "", "Reactivate the account first.")
 	}
 	ctx := c.UserContext()
-	if err := h.sendVer(ctx, u.ID); err != nil {
+	if err := h.acc.SendVerification(ctx, u); err != nil {
 		return err
 	}
-	if err := h.audit(ctx, h.db, auditEntry(c, "user.verification_resent", "user", u.ID, u.Email)); err != nil {
+	if err := h.dir.Audit(ctx, identity.AuditEntry(c, "user.verification_resent", "user", u.ID, u.Email)); err != nil {
 		return err
 	}
 	return h.userDone(c, u.ID, "Verification email queued to "+u.Email+".", "")

@@ -1,4 +1,4 @@
-package admin
+package accounts
 
 import (
 	"context"
@@ -11,7 +11,6 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"github.com/frontdesk/frontdesk/accounts"
 	"github.com/frontdesk/frontdesk/accounts/identity"
 )
 
@@ -20,6 +19,18 @@ const PerPage = 25
 
 // ErrNotFound is returned when a user or organisation does not exist.
 var ErrNotFound = errors.New("not found")
+
+// Directory is the admin side of accounts: lists, counts and the changes
+// admins make to users and organisations. It is part of the accounts
+// service (the only writer of its tables); every change is audited in the
+// same transaction.
+type Directory struct{ db *bun.DB }
+
+// NewDirectory returns the directory over db.
+func NewDirectory(db *bun.DB) *Directory { return &Directory{db: db} }
+
+// Directory returns the admin directory of the service.
+func (s *Service) Directory() *Directory { return NewDirectory(s.db) }
 
 // UserFilter narrows the users list.
 type UserFilter struct {
@@ -53,9 +64,10 @@ func offset(page int) int64 {
 }
 
 // CountUsersByRole counts users per role for the dashboard.
-func CountUsersByRole(ctx context.Context, db bun.IDB) ([]RoleCount, error) {
+func (d *Directory) CountUsersByRole(ctx context.Context) ([]RoleCount, error) {
+	db := d.db
 	var rows []RoleCount
-	err := db.NewSelect().Model((*accounts.User)(nil)).
+	err := db.NewSelect().Model((*User)(nil)).
 		Column("role").
 		ColumnExpr("SUM(CASE WHEN deactivated_at IS NULL THEN 1 ELSE 0 END) AS active").
 		ColumnExpr("SUM(CASE WHEN deactivated_at IS NULL THEN 0 ELSE 1 END) AS deactivated").
@@ -66,15 +78,17 @@ func CountUsersByRole(ctx context.Context, db bun.IDB) ([]RoleCount, error) {
 }
 
 // CountOrgs counts organisations.
-func CountOrgs(ctx context.Context, db bun.IDB) (int, error) {
-	n, err := db.NewSelect().Model((*accounts.Organization)(nil)).Count(ctx)
+func (d *Directory) CountOrgs(ctx context.Context) (int, error) {
+	db := d.db
+	n, err := db.NewSelect().Model((*Organization)(nil)).Count(ctx)
 	return int(n), err
 }
 
 // ListUsers returns one page of users matching f (with their organisation)
 // and whether another page follows.
-func ListUsers(ctx context.Context, db bun.IDB, f UserFilter) ([]accounts.User, bool, error) {
-	var users []accounts.User
+func (d *Directory) ListUsers(ctx context.Context, f UserFilter) ([]User, bool, error) {
+	db := d.db
+	var users []User
 	q := db.NewSelect().Model(&users).Relation("Org")
 	if f.Q != "" {
 		p := likePattern(f.Q)
@@ -98,8 +112,9 @@ func ListUsers(ctx context.Context, db bun.IDB, f UserFilter) ([]accounts.User, 
 }
 
 // GetUser loads one user with its organisation.
-func GetUser(ctx context.Context, db bun.IDB, id int64) (*accounts.User, error) {
-	u := new(accounts.User)
+func (d *Directory) GetUser(ctx context.Context, id int64) (*User, error) {
+	db := d.db
+	u := new(User)
 	err := db.NewSelect().Model(u).Relation("Org").Where("?TableAlias.id = ?", id).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
@@ -108,8 +123,9 @@ func GetUser(ctx context.Context, db bun.IDB, id int64) (*accounts.User, error) 
 }
 
 // FindUserByEmail loads a user by email address (case-insensitive).
-func FindUserByEmail(ctx context.Context, db bun.IDB, email string) (*accounts.User, error) {
-	u := new(accounts.User)
+func (d *Directory) FindUserByEmail(ctx context.Context, email string) (*User, error) {
+	db := d.db
+	u := new(User)
 	err := db.NewSelect().Model(u).Where("LOWER(email) = ?", strings.ToLower(strings.TrimSpace(email))).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
@@ -118,23 +134,24 @@ func FindUserByEmail(ctx context.Context, db bun.IDB, email string) (*accounts.U
 }
 
 // CountSessions counts a user's live sessions.
-func CountSessions(ctx context.Context, db bun.IDB, userID int64) (int, error) {
-	n, err := db.NewSelect().Model((*accounts.Session)(nil)).
+func (d *Directory) CountSessions(ctx context.Context, userID int64) (int, error) {
+	db := d.db
+	n, err := db.NewSelect().Model((*Session)(nil)).
 		Where("user_id = ?", userID).Where("expires_at > ?", time.Now().UTC()).Count(ctx)
 	return int(n), err
 }
 
 // SetRole changes a user's role.
-func SetRole(ctx context.Context, db bun.IDB, userID int64, role identity.Role) error {
-	_, err := db.NewUpdate().Model((*accounts.User)(nil)).
+func setRole(ctx context.Context, db bun.IDB, userID int64, role identity.Role) error {
+	_, err := db.NewUpdate().Model((*User)(nil)).
 		Set("role = ?", role).Set("updated_at = ?", time.Now().UTC()).
 		Where("id = ?", userID).Exec(ctx)
 	return err
 }
 
 // SetOrg moves a user into an organisation (nil: none).
-func SetOrg(ctx context.Context, db bun.IDB, userID int64, orgID *int64) error {
-	_, err := db.NewUpdate().Model((*accounts.User)(nil)).
+func setOrg(ctx context.Context, db bun.IDB, userID int64, orgID *int64) error {
+	_, err := db.NewUpdate().Model((*User)(nil)).
 		Set("org_id = ?", orgID).Set("updated_at = ?", time.Now().UTC()).
 		Where("id = ?", userID).Exec(ctx)
 	return err
@@ -142,13 +159,13 @@ func SetOrg(ctx context.Context, db bun.IDB, userID int64, orgID *int64) error {
 
 // SetDeactivated deactivates (ending every session of the user) or
 // reactivates a user.
-func SetDeactivated(ctx context.Context, db bun.IDB, userID int64, deactivate bool) error {
+func setDeactivated(ctx context.Context, db bun.IDB, userID int64, deactivate bool) error {
 	now := time.Now().UTC()
 	var at *time.Time
 	if deactivate {
 		at = &now
 	}
-	if _, err := db.NewUpdate().Model((*accounts.User)(nil)).
+	if _, err := db.NewUpdate().Model((*User)(nil)).
 		Set("deactivated_at = ?", at).Set("updated_at = ?", now).
 		Where("id = ?", userID).Exec(ctx); err != nil {
 		return err
@@ -156,19 +173,20 @@ func SetDeactivated(ctx context.Context, db bun.IDB, userID int64, deactivate bo
 	if !deactivate {
 		return nil
 	}
-	_, err := db.NewDelete().Model((*accounts.Session)(nil)).Where("user_id = ?", userID).Exec(ctx)
+	_, err := db.NewDelete().Model((*Session)(nil)).Where("user_id = ?", userID).Exec(ctx)
 	return err
 }
 
 // OrgSummary is an organisation with its member count.
 type OrgSummary struct {
-	accounts.Organization `bun:",extend"`
-	Members               int `bun:"members,scanonly"`
+	Organization `bun:",extend"`
+	Members      int `bun:"members,scanonly"`
 }
 
 // ListOrgs returns one page of organisations (name order), optionally
 // filtered by a substring of name or slug, and whether more follow.
-func ListOrgs(ctx context.Context, db bun.IDB, q string, page int) ([]OrgSummary, bool, error) {
+func (d *Directory) ListOrgs(ctx context.Context, q string, page int) ([]OrgSummary, bool, error) {
+	db := d.db
 	var orgs []OrgSummary
 	sel := db.NewSelect().Model(&orgs).Relation("Domains").
 		ColumnExpr("?TableAlias.*").
@@ -186,15 +204,17 @@ func ListOrgs(ctx context.Context, db bun.IDB, q string, page int) ([]OrgSummary
 }
 
 // AllOrgs returns every organisation's id and name, for select boxes.
-func AllOrgs(ctx context.Context, db bun.IDB) ([]accounts.Organization, error) {
-	var orgs []accounts.Organization
+func (d *Directory) AllOrgs(ctx context.Context) ([]Organization, error) {
+	db := d.db
+	var orgs []Organization
 	err := db.NewSelect().Model(&orgs).Column("id", "name", "slug").Order("name").Limit(1000).Scan(ctx)
 	return orgs, err
 }
 
 // GetOrg loads one organisation with its domains.
-func GetOrg(ctx context.Context, db bun.IDB, id int64) (*accounts.Organization, error) {
-	o := new(accounts.Organization)
+func (d *Directory) GetOrg(ctx context.Context, id int64) (*Organization, error) {
+	db := d.db
+	o := new(Organization)
 	err := db.NewSelect().Model(o).Relation("Domains", func(q *bun.SelectQuery) *bun.SelectQuery {
 		return q.Order("domain")
 	}).Where("?TableAlias.id = ?", id).Scan(ctx)
@@ -205,33 +225,36 @@ func GetOrg(ctx context.Context, db bun.IDB, id int64) (*accounts.Organization, 
 }
 
 // OrgMembers lists an organisation's users.
-func OrgMembers(ctx context.Context, db bun.IDB, orgID int64) ([]accounts.User, error) {
-	var users []accounts.User
+func (d *Directory) OrgMembers(ctx context.Context, orgID int64) ([]User, error) {
+	db := d.db
+	var users []User
 	err := db.NewSelect().Model(&users).Where("org_id = ?", orgID).Order("email").Limit(500).Scan(ctx)
 	return users, err
 }
 
 // SlugTaken reports whether another organisation (not exceptID) uses slug.
-func SlugTaken(ctx context.Context, db bun.IDB, slug string, exceptID int64) (bool, error) {
-	return db.NewSelect().Model((*accounts.Organization)(nil)).
+func (d *Directory) SlugTaken(ctx context.Context, slug string, exceptID int64) (bool, error) {
+	db := d.db
+	return db.NewSelect().Model((*Organization)(nil)).
 		Where("slug = ?", slug).Where("id <> ?", exceptID).Exists(ctx)
 }
 
 // DomainsTakenByOthers returns those of domains that belong to another
 // organisation than orgID.
-func DomainsTakenByOthers(ctx context.Context, db bun.IDB, domains []string, orgID int64) ([]string, error) {
+func (d *Directory) DomainsTakenByOthers(ctx context.Context, domains []string, orgID int64) ([]string, error) {
+	db := d.db
 	if len(domains) == 0 {
 		return nil, nil
 	}
 	var taken []string
-	err := db.NewSelect().Model((*accounts.OrganizationDomain)(nil)).Column("domain").
+	err := db.NewSelect().Model((*OrganizationDomain)(nil)).Column("domain").
 		Where("domain IN (?)", bun.In(domains)).Where("org_id <> ?", orgID).
 		Order("domain").Scan(ctx, &taken)
 	return taken, err
 }
 
 // SaveOrg inserts (ID 0) or updates o and replaces its domains.
-func SaveOrg(ctx context.Context, db bun.IDB, o *accounts.Organization, domains []string) error {
+func saveOrg(ctx context.Context, db bun.IDB, o *Organization, domains []string) error {
 	now := time.Now().UTC()
 	o.UpdatedAt = now
 	if o.ID == 0 {
@@ -244,12 +267,12 @@ func SaveOrg(ctx context.Context, db bun.IDB, o *accounts.Organization, domains 
 		WherePK().Exec(ctx); err != nil {
 		return err
 	}
-	if _, err := db.NewDelete().Model((*accounts.OrganizationDomain)(nil)).Where("org_id = ?", o.ID).Exec(ctx); err != nil {
+	if _, err := db.NewDelete().Model((*OrganizationDomain)(nil)).Where("org_id = ?", o.ID).Exec(ctx); err != nil {
 		return err
 	}
 	o.Domains = o.Domains[:0]
 	for _, d := range domains {
-		o.Domains = append(o.Domains, accounts.OrganizationDomain{OrgID: o.ID, Domain: d})
+		o.Domains = append(o.Domains, OrganizationDomain{OrgID: o.ID, Domain: d})
 	}
 	if len(o.Domains) > 0 {
 		if _, err := db.NewInsert().Model(&o.Domains).Exec(ctx); err != nil {
@@ -270,7 +293,8 @@ type AuditFilter struct {
 
 // ListAudit returns one page of audit entries, newest first, and whether
 // more follow.
-func ListAudit(ctx context.Context, db bun.IDB, f AuditFilter) ([]accounts.AuditEntry, bool, error) {
+func (d *Directory) ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, bool, error) {
+	db := d.db
 	return audit.List(ctx, db, audit.Filter{
 		Action: f.Action, Actor: f.Actor, TargetType: f.Target, TargetID: f.TargetID,
 		Limit: PerPage, Offset: int(offset(f.Page)),
@@ -278,6 +302,58 @@ func ListAudit(ctx context.Context, db bun.IDB, f AuditFilter) ([]accounts.Audit
 }
 
 // AuditActions lists the distinct actions in the log, for the filter.
-func AuditActions(ctx context.Context, db bun.IDB) ([]string, error) {
+func (d *Directory) AuditActions(ctx context.Context) ([]string, error) {
+	db := d.db
 	return audit.Actions(ctx, db)
+}
+
+// SetRole changes a user's role and audits it (e says who and from where).
+func (d *Directory) SetRole(ctx context.Context, userID int64, role identity.Role, e audit.Entry) error {
+	return d.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := setRole(ctx, tx, userID, role); err != nil {
+			return err
+		}
+		return audit.Write(ctx, tx, e)
+	})
+}
+
+// SetOrg moves a user into an organisation (nil: none) and audits it.
+func (d *Directory) SetOrg(ctx context.Context, userID int64, orgID *int64, e audit.Entry) error {
+	return d.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := setOrg(ctx, tx, userID, orgID); err != nil {
+			return err
+		}
+		return audit.Write(ctx, tx, e)
+	})
+}
+
+// SetDeactivated deactivates (ending every session) or reactivates a user
+// and audits it.
+func (d *Directory) SetDeactivated(ctx context.Context, userID int64, deactivate bool, e audit.Entry) error {
+	return d.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := setDeactivated(ctx, tx, userID, deactivate); err != nil {
+			return err
+		}
+		return audit.Write(ctx, tx, e)
+	})
+}
+
+// SaveOrg inserts (ID 0) or updates o, replaces its domains and audits it;
+// detail(o) describes the saved organisation for the audit row (its id is
+// known only after the insert).
+func (d *Directory) SaveOrg(ctx context.Context, o *Organization, domains []string, e audit.Entry) error {
+	return d.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := saveOrg(ctx, tx, o, domains); err != nil {
+			return err
+		}
+		id := o.ID
+		e.TargetID = &id
+		return audit.Write(ctx, tx, e)
+	})
+}
+
+// Audit records an admin action that changes nothing in accounts' tables
+// (a resent verification, a settings change).
+func (d *Directory) Audit(ctx context.Context, e audit.Entry) error {
+	return audit.Write(ctx, d.db, e)
 }
