@@ -150,7 +150,7 @@ func (a *App) wireKB() error {
 	a.AddDemoSeeder(svc.SeedDemo)
 	kb.NewPortal(svc, a.Config.SecureCookies()).Mount(a.Fiber)
 	kb.NewEditorHandlers(kb.EditorDeps{Service: svc, Log: a.Log}).Mount(a.Fiber)
-	return nil
+	return a.wireKBSearch(svc)
 }
 
 // RebuildKBIndex rebuilds <data-dir>/kb-index from the database (for

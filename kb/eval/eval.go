@@ -193,6 +193,8 @@ func NewKB(dir string, corpus []Article) (*KB, error) {
 		_ = ix.Close()
 		return nil, err
 	}
+	// As deployed: a new help center starts with the default synonyms.
+	ix.SetSynonyms(search.DefaultSynonyms())
 	return &KB{ix: ix}, nil
 }
 

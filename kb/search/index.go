@@ -149,6 +149,9 @@ type Index struct {
 	stop     analysis.TokenMap // englishAnalyzer's stop words
 	cache    *termCache
 	results  *resultCache
+
+	synMu    sync.RWMutex
+	synonyms []synGroup
 }
 
 // englishAnalyzer is bleve's English analyzer (possessives, lower case,

@@ -17,6 +17,8 @@ type ranking struct {
 	// prefixAlt weighs a completion of the half-typed last word, corrected
 	// a typo correction.
 	prefixAlt, corrected float64
+	// synonym weighs another phrase of a synonym group the query uses.
+	synonym float64
 	// phraseShort weighs the whole query as a phrase in the title,
 	// summary or tags; phraseBody its content words as a phrase in the body.
 	phraseShort, phraseBody float64
@@ -49,7 +51,7 @@ type ranking struct {
 func defaultRanking() ranking {
 	return ranking{
 		title: 2.0, summary: 1.6, body: 2.0, meta: 3.2,
-		prefixAlt: 0.7, corrected: 0.45,
+		prefixAlt: 0.7, corrected: 0.45, synonym: 0.8,
 		phraseShort: 8.0, phraseBody: 6.4, pairShort: 0,
 		cover: 1.6, titleCover: 0.6, pairs: 0.3, tag: 1.0, helpful: 0.3, window: 30,
 		fieldCentric: true, exactStops: true,

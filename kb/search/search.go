@@ -125,6 +125,14 @@ func (ix *Index) search(ctx context.Context, q Query, limit, offset int) (Result
 		}
 	}
 	main, phraseQueries := ix.buildQuery(slots, p.phrases)
+	// Synonyms of the query's phrases ("log in": "sign in", "login")
+	// match like the query's own words: any of them may.
+	if syn := ix.synonymQueries(p.free); len(syn) > 0 {
+		if main != nil {
+			syn = append([]query.Query{main}, syn...)
+		}
+		main = query.NewDisjunctionQuery(syn)
+	}
 	if main == nil && len(phraseQueries) == 0 {
 		return Result{}, nil
 	}
