@@ -126,7 +126,11 @@ func (a *App) errorHandler(c *fiber.Ctx, err error) error {
 		a.Log.Error("request failed", "request_id", RequestID(c), "path", c.Path(), "err", err)
 	}
 	if web.IsAPI(c) {
-		return c.Status(code).JSON(fiber.Map{"error": apiMessage(code, msg)})
+		body := fiber.Map{"error": apiMessage(code, msg)}
+		if len(fes) > 0 {
+			body["fields"] = fes
+		}
+		return c.Status(code).JSON(body)
 	}
 	title := map[int]string{
 		400: "Bad request", 401: "Please log in", 403: "Not allowed", 404: "Page not found",

@@ -2,11 +2,15 @@ package app
 
 import (
 	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
 	"log/slog"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
+	"github.com/frontdesk/frontdesk/platform/validate"
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -31,5 +35,29 @@ func TestPanicBecomesLogged500(t *testing.T) {
 	}
 	if !strings.Contains(out, "status=500") {
 		t.Errorf("access log line missing status=500: %s", out)
+	}
+}
+
+// TestValidationErrorsAsJSON: a service's validation errors reach an API
+// client as 422 with every field's message, however they were wrapped.
+func TestValidationErrorsAsJSON(t *testing.T) {
+	a := &App{Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	f := fiber.New(fiber.Config{ErrorHandler: a.errorHandler})
+	f.Post("/api/v1/things", func(c *fiber.Ctx) error {
+		return fmt.Errorf("create thing: %w", validate.Errors{"subject": "Enter a subject.", "text": "Describe the problem."})
+	})
+	resp, err := f.Test(httptest.NewRequest("POST", "/api/v1/things", nil), -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body struct {
+		Error  string            `json:"error"`
+		Fields map[string]string `json:"fields"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != 422 || body.Error != "Enter a subject." || body.Fields["text"] != "Describe the problem." {
+		t.Fatalf("status %d, body %+v", resp.StatusCode, body)
 	}
 }
