@@ -7,9 +7,9 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/frontdesk/frontdesk/kb"
 	"github.com/frontdesk/frontdesk/platform/dbtest"
 	"github.com/frontdesk/frontdesk/platform/web"
-	"github.com/frontdesk/frontdesk/kb"
 )
 
 // countingNotifier records follower nudges.

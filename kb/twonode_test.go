@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/frontdesk/frontdesk/app/apptest"
-	"github.com/frontdesk/frontdesk/platform/dbtest"
 	"github.com/frontdesk/frontdesk/kb"
+	"github.com/frontdesk/frontdesk/platform/dbtest"
 )
 
 // TestTwoNodesFollowEachOther runs two app nodes on one PostgreSQL

@@ -8,8 +8,8 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"github.com/frontdesk/frontdesk/platform/dbtest"
 	fdmail "github.com/frontdesk/frontdesk/mail"
+	"github.com/frontdesk/frontdesk/platform/dbtest"
 )
 
 // BenchmarkRender measures rendering a message with both parts inside the

@@ -14,9 +14,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/uptrace/bun"
 
-	"github.com/frontdesk/frontdesk/platform/dbtest"
 	fdmail "github.com/frontdesk/frontdesk/mail"
 	"github.com/frontdesk/frontdesk/mail/mailtest"
+	"github.com/frontdesk/frontdesk/platform/dbtest"
 	"github.com/frontdesk/frontdesk/views"
 )
 
