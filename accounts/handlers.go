@@ -17,8 +17,25 @@ import (
 // Mount registers the identity middleware and the account pages and API
 // on r. Mount it before any other domain's routes: the middleware sets the
 // current user they rely on.
+//
+// CSRF protection is mounted right behind the identity middleware: its
+// token is bound to the session that middleware finds, and only a request
+// a bearer API token authenticated skips it.
 func (s *Service) Mount(r fiber.Router) {
-	r.Use(s.Middleware())
+	r.Use(s.Middleware(), web.CSRF(web.CSRFConfig{
+		Secure: s.secure,
+		Key:    s.serverKey,
+		Session: func(c *fiber.Ctx) string {
+			if id := identity.Current(c); id != nil && id.SessionID != 0 {
+				return strconv.FormatInt(id.SessionID, 10)
+			}
+			return ""
+		},
+		TokenAuthenticated: func(c *fiber.Ctx) bool {
+			id := identity.Current(c)
+			return id != nil && id.TokenID != 0
+		},
+	}))
 
 	r.Get("/signup", s.showSignup)
 	r.Post("/signup", s.signup)

@@ -74,7 +74,11 @@ type Deps struct {
 	BaseURL string
 	// SecureCookies marks cookies Secure (the base URL is https).
 	SecureCookies bool
-	Log           *slog.Logger
+	// ServerKey binds CSRF tokens to sessions and seals flash messages;
+	// every node must share it (app keeps it in settings). Nil: a random
+	// key for this process.
+	ServerKey []byte
+	Log       *slog.Logger
 	// Argon2 overrides the password hashing cost (tests lower it).
 	Argon2 Argon2Params
 	// Limits overrides the rate limits; zero fields take the defaults.
@@ -91,24 +95,27 @@ type Service struct {
 	settings *settings.Store
 	baseURL  string
 	secure   bool
-	log      *slog.Logger
-	pw       *passwords
-	limits   Limits
-	now      func() time.Time
+	// serverKey: see Deps.ServerKey.
+	serverKey []byte
+	log       *slog.Logger
+	pw        *passwords
+	limits    Limits
+	now       func() time.Time
 }
 
 // NewService builds the accounts service.
 func NewService(d Deps) *Service {
 	s := &Service{
-		db:       d.DB,
-		outbox:   d.Outbox,
-		settings: d.Settings,
-		baseURL:  strings.TrimRight(d.BaseURL, "/"),
-		secure:   d.SecureCookies,
-		log:      d.Log,
-		pw:       newPasswords(d.Argon2),
-		limits:   d.Limits.withDefaults(),
-		now:      d.Now,
+		db:        d.DB,
+		outbox:    d.Outbox,
+		settings:  d.Settings,
+		baseURL:   strings.TrimRight(d.BaseURL, "/"),
+		secure:    d.SecureCookies,
+		serverKey: d.ServerKey,
+		log:       d.Log,
+		pw:        newPasswords(d.Argon2),
+		limits:    d.Limits.withDefaults(),
+		now:       d.Now,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))

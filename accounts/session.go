@@ -160,7 +160,7 @@ func (s *Service) startSession(c *fiber.Ctx, u *User, remember bool) (*Session, 
 		return nil, err
 	}
 	s.setSessionCookie(c, secret, remember)
-	web.RotateCSRF(c, s.secure)
+	web.RotateCSRF(c)
 	id := identityFor(u)
 	id.SessionID = sess.ID
 	identity.Set(c, id)
@@ -196,7 +196,7 @@ func (s *Service) Logout(c *fiber.Ctx) error {
 		}
 	}
 	s.clearSessionCookie(c)
-	web.RotateCSRF(c, s.secure)
+	web.RotateCSRF(c)
 	if id != nil {
 		if err := Audit(ctx, s.db, RequestAudit(c, AuditEntry{Action: "logout", TargetType: "user", TargetID: &id.UserID})); err != nil {
 			return err

@@ -40,7 +40,8 @@ func (a *App) routes() error {
 	f.Get(static.Prefix+"*", a.Assets.Handler())
 	f.Get("/brand.css", a.serveBrandCSS)
 
-	f.Use(a.brandMiddleware, web.CSRF(secure))
+	// CSRF sits behind the identity middleware (accounts mounts both).
+	f.Use(a.brandMiddleware)
 
 	if err := a.wire(); err != nil {
 		return err

@@ -74,9 +74,15 @@ func (a *App) wireMail() error {
 
 // wireAccounts: identity middleware, account pages, admin pages, API auth.
 func (a *App) wireAccounts() (*accounts.Service, error) {
+	// One secret for every node, made on first start: it binds CSRF tokens
+	// to sessions and seals flash messages.
+	key, err := a.Settings.Secret(context.Background(), "security.server_key", 32)
+	if err != nil {
+		return nil, fmt.Errorf("server key: %w", err)
+	}
 	svc := accounts.NewService(accounts.Deps{
 		DB: a.DB, Outbox: a.Mail, Settings: a.Settings, BaseURL: a.Config.BaseURL,
-		SecureCookies: a.Config.SecureCookies(), Log: a.Log,
+		SecureCookies: a.Config.SecureCookies(), Log: a.Log, ServerKey: key,
 	})
 	svc.Mount(a.Fiber)
 	a.AddDemoSeeder(svc.SeedDemo)

@@ -29,7 +29,13 @@ import (
 // (X-Test-As: agent|admin|customer; none = anonymous), the public portal
 // and the editor's Mount.
 
-const testCSRF = "test-csrf-token-0123456789abcdefghijklmnopq"
+// The editor tests' browser: its CSRF cookie and the token its pages carry.
+const testCSRFNonce = "test-csrf-nonce-0123456789abcdefghijklmnopq"
+
+var (
+	testCSRFKey = []byte("kb editor tests' csrf key, 32 b!")
+	testCSRF    = web.CSRFTokenFor(testCSRFKey, testCSRFNonce)
+)
 
 type editorEnv struct {
 	t     *testing.T
@@ -127,7 +133,7 @@ func newEditorEnv(t *testing.T, db *bun.DB, deps ...func(*EditorDeps)) *editorEn
 		c.Set(fiber.HeaderContentType, "text/css; charset=utf-8")
 		return c.SendString(":root{--brand:#1d4ed8;--brand-contrast:#ffffff}\n")
 	})
-	e.app.Use(web.CSRF(false), func(c *fiber.Ctx) error {
+	e.app.Use(web.CSRF(web.CSRFConfig{Key: testCSRFKey}), func(c *fiber.Ctx) error {
 		if id := e.users[c.Get("X-Test-As")]; id != nil {
 			identity.Set(c, id)
 		}
@@ -146,7 +152,7 @@ func newEditorEnv(t *testing.T, db *bun.DB, deps ...func(*EditorDeps)) *editorEn
 // cookie set; form posts carry the token like a page's form does.
 func (e *editorEnv) do(as string, req *http.Request, htmx bool) *http.Response {
 	e.t.Helper()
-	req.AddCookie(&http.Cookie{Name: web.CSRFCookie, Value: testCSRF})
+	req.AddCookie(&http.Cookie{Name: web.CSRFCookie, Value: testCSRFNonce})
 	if as != "" {
 		req.Header.Set("X-Test-As", as)
 	}

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -80,6 +81,8 @@ type Client struct {
 	cookies map[string]string
 	// Header is added to every request (e.g. HX-Request).
 	Header http.Header
+
+	csrf, csrfFor string // the last token read from a page, and for what state
 }
 
 // NewClient returns a client with an empty cookie jar.
@@ -134,19 +137,52 @@ func (c *Client) PostForm(path string, form url.Values) *http.Response {
 	return c.Do(req)
 }
 
-// CSRF returns the browser's CSRF token, fetching a page to get one.
+// CSRF returns the token the pages show this browser (it is bound to the
+// session, so it changes at login and logout), fetching a page to read it
+// when the session or the browser's CSRF cookie changed. The page is
+// fetched without the flash cookie, so a pending message stays pending.
 func (c *Client) CSRF() string {
 	c.t.Helper()
-	if tok := c.cookies[web.CSRFCookie]; tok != "" {
-		return tok
+	if c.csrf != "" && c.csrfFor == c.csrfState() {
+		return c.csrf
 	}
-	resp := c.Get("/healthz")
-	resp.Body.Close()
-	if c.cookies[web.CSRFCookie] == "" {
-		resp = c.Get("/")
-		resp.Body.Close()
+	for _, path := range []string{"/", "/login"} {
+		req, _ := http.NewRequest(http.MethodGet, path, nil)
+		for k, v := range c.cookies {
+			if k != "fd_flash" {
+				req.AddCookie(&http.Cookie{Name: k, Value: v})
+			}
+		}
+		resp, err := c.a.Fiber.Test(req, -1)
+		if err != nil {
+			c.t.Fatalf("GET %s for the CSRF token: %v", path, err)
+		}
+		for _, ck := range resp.Cookies() {
+			if ck.Name == "fd_flash" {
+				continue
+			}
+			if ck.MaxAge < 0 || ck.Value == "" {
+				delete(c.cookies, ck.Name)
+			} else {
+				c.cookies[ck.Name] = ck.Value
+			}
+		}
+		body := Body(c.t, resp)
+		if m := csrfInPage.FindStringSubmatch(body); m != nil {
+			c.csrf, c.csrfFor = m[1], c.csrfState()
+			return c.csrf
+		}
 	}
-	return c.cookies[web.CSRFCookie]
+	c.t.Fatal("no page showed a CSRF token")
+	return ""
+}
+
+var csrfInPage = regexp.MustCompile(`"X-CSRF-Token": "([^"]+)"`)
+
+// csrfState is what the CSRF token depends on: the session and the
+// browser's pre-session cookie.
+func (c *Client) csrfState() string {
+	return c.cookies["fd_session"] + "|" + c.cookies[web.CSRFCookie] + "|" + c.cookies["__Host-"+web.CSRFCookie]
 }
 
 // Cookie returns the value of a cookie in the jar.

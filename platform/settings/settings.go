@@ -5,8 +5,11 @@ package settings
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/hex"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -98,4 +101,30 @@ func (s *Store) Set(ctx context.Context, values map[string]string) error {
 	s.cache = nil
 	s.mu.Unlock()
 	return err
+}
+
+// Secret returns the random secret stored under key, creating it (size
+// random bytes) the first time. Several nodes starting at once agree on
+// one value: the first insert wins and everyone reads it back.
+func (s *Store) Secret(ctx context.Context, key string, size int) ([]byte, error) {
+	b := make([]byte, size)
+	if _, err := rand.Read(b); err != nil {
+		return nil, err
+	}
+	row := &Setting{Key: key, Value: hex.EncodeToString(b), UpdatedAt: time.Now().UTC()}
+	if _, err := s.db.NewInsert().Model(row).On("CONFLICT (key) DO NOTHING").Exec(ctx); err != nil {
+		return nil, err
+	}
+	var stored Setting
+	if err := s.db.NewSelect().Model(&stored).Where("key = ?", key).Scan(ctx); err != nil {
+		return nil, err
+	}
+	secret, err := hex.DecodeString(stored.Value)
+	if err != nil || len(secret) < 16 {
+		return nil, fmt.Errorf("settings: %s does not hold a usable secret", key)
+	}
+	s.mu.Lock()
+	s.cache = nil
+	s.mu.Unlock()
+	return secret, nil
 }

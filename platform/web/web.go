@@ -44,8 +44,16 @@ func IsHTMX(c *fiber.Ctx) bool {
 		c.Get("HX-History-Restore-Request") != "true"
 }
 
-// IsAPI reports whether the request is for the JSON API.
-func IsAPI(c *fiber.Ctx) bool { return strings.HasPrefix(c.Path(), "/api/") }
+// IsAPI reports whether the request is for the JSON API, whatever the case
+// of its path (a router matching paths case-insensitively would otherwise
+// serve /API/v1/... as the API while everything else took it for a page).
+func IsAPI(c *fiber.Ctx) bool { return IsAPIPath(c.Path()) }
+
+// IsAPIPath reports whether path is under /api/, in any case.
+func IsAPIPath(path string) bool {
+	return len(path) >= 5 && strings.EqualFold(path[:5], "/api/") ||
+		strings.EqualFold(path, "/api")
+}
 
 // Redirect sends the browser to location: HX-Redirect for htmx requests
 // (a 302 would be followed inside the XHR and swapped in), 303 otherwise so
