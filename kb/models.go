@@ -101,6 +101,7 @@ type Feedback struct {
 	UserID    *int64    `bun:"user_id"`
 	Helpful   bool      `bun:"helpful,notnull"`
 	Comment   string    `bun:"comment,notnull"`
+	ClientKey string    `bun:"client_key,notnull"` // hashed client address of an anonymous vote
 	CreatedAt time.Time `bun:"created_at,notnull"`
 	UpdatedAt time.Time `bun:"updated_at,notnull"`
 }

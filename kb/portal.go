@@ -375,6 +375,7 @@ type feedbackView struct {
 	Slug    string
 	Voted   bool
 	Helpful bool
+	Limited bool // the vote was not counted: too many from this address
 	Comment string
 	Error   string
 }
@@ -413,7 +414,17 @@ func (p *Portal) submitFeedback(c *fiber.Ctx) error {
 		}
 	}
 	comment := strings.Clone(c.FormValue("comment"))
-	if _, err := p.svc.Vote(ctx, a.ID, VoterKey(uid, anon), uid, helpful, comment); err != nil {
+	if uid == nil {
+		_, err = p.svc.VoteAnonymous(ctx, a.ID, VoterKey(nil, anon), ClientKey(c.IP()), helpful, comment)
+	} else {
+		_, err = p.svc.Vote(ctx, a.ID, VoterKey(uid, anon), uid, helpful, comment)
+	}
+	if errors.Is(err, ErrVoteLimit) {
+		fv.Limited = true
+		return web.RenderStatus(c, fiber.StatusTooManyRequests, "kb/feedback", "kb/_feedback", fiber.Map{
+			"Title": "Feedback", "Article": a, "Feedback": fv})
+	}
+	if err != nil {
 		return err
 	}
 	fv.Voted, fv.Helpful = true, helpful

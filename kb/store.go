@@ -132,6 +132,37 @@ func VoterKey(userID *int64, anonymous string) string {
 // when a new one is given). The article's counters change in the same
 // transaction, so they always equal the feedback rows.
 func (s *Service) Vote(ctx context.Context, articleID int64, voterKey string, userID *int64, helpful bool, comment string) (*VoteResult, error) {
+	return s.vote(ctx, articleID, voterKey, "", userID, helpful, comment)
+}
+
+// Anonymous votes are limited per client address and article: anyone can
+// clear a cookie, so without a limit one visitor could vote an article up
+// or down without end.
+const (
+	anonVotesPerClient = 3
+	anonVoteWindow     = 24 * time.Hour
+)
+
+// ErrVoteLimit is returned when a client address has cast its share of
+// anonymous votes on an article.
+var ErrVoteLimit = errors.New("kb: too many anonymous votes from this address for this article")
+
+// ClientKey hashes a client address for the vote limit (the address
+// itself is never stored).
+func ClientKey(addr string) string {
+	sum := sha256.Sum256([]byte("kb-vote:" + addr))
+	return hex.EncodeToString(sum[:16])
+}
+
+// VoteAnonymous records an anonymous visitor's vote like Vote, unless
+// clientKey (see ClientKey) already cast anonVotesPerClient first votes on
+// the article within anonVoteWindow: then ErrVoteLimit. Changing one's own
+// vote is always allowed.
+func (s *Service) VoteAnonymous(ctx context.Context, articleID int64, voterKey, clientKey string, helpful bool, comment string) (*VoteResult, error) {
+	return s.vote(ctx, articleID, voterKey, clientKey, nil, helpful, comment)
+}
+
+func (s *Service) vote(ctx context.Context, articleID int64, voterKey, clientKey string, userID *int64, helpful bool, comment string) (*VoteResult, error) {
 	comment = truncate(strings.TrimSpace(comment), 2000)
 	var res VoteResult
 	try := func() error {
@@ -146,8 +177,19 @@ func (s *Service) Vote(ctx context.Context, articleID int64, voterKey string, us
 			err := q.Scan(ctx)
 			switch {
 			case errors.Is(err, sql.ErrNoRows):
+				if clientKey != "" {
+					n, err := tx.NewSelect().Model((*Feedback)(nil)).
+						Where("article_id = ? AND client_key = ? AND created_at > ?", articleID, clientKey, now.Add(-anonVoteWindow)).
+						Count(ctx)
+					if err != nil {
+						return err
+					}
+					if n >= anonVotesPerClient {
+						return ErrVoteLimit
+					}
+				}
 				fb := &Feedback{ArticleID: articleID, VoterKey: voterKey, UserID: userID, Helpful: helpful,
-					Comment: comment, CreatedAt: now, UpdatedAt: now}
+					Comment: comment, ClientKey: clientKey, CreatedAt: now, UpdatedAt: now}
 				if _, err := tx.NewInsert().Model(fb).Exec(ctx); err != nil {
 					return err
 				}
@@ -192,6 +234,9 @@ func (s *Service) Vote(ctx context.Context, articleID int64, voterKey string, us
 	if database.IsUniqueViolation(err) {
 		// Two first votes by the same person raced; the second now updates.
 		err = try()
+	}
+	if errors.Is(err, ErrVoteLimit) {
+		return nil, err
 	}
 	if err != nil {
 		return nil, fmt.Errorf("record vote: %w", err)
