@@ -40,6 +40,9 @@ func (a *App) wire() error {
 	if err := a.wireKB(); err != nil {
 		return err
 	}
+	if err := a.wireMailInbound(nil); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -54,6 +57,7 @@ func (a *App) wireMail() error {
 		},
 		BaseURL:        a.Config.BaseURL,
 		SupportAddress: a.Config.SupportAddress,
+		MessageIDKey:   a.mailMessageIDKey(),
 	})
 	// Without --smtp-url no sender runs: mail waits in the outbox, where
 	// admins read it (/admin/outbox) until a server is configured.

@@ -144,6 +144,7 @@ func NewWorld(t testing.TB, a *app.App) *World {
 	w.kbFixtures(t)
 	w.Values["outbox.message"] = w.outboxMessage(t, "sent")
 	w.Fresh["new.outbox.failed"] = func(t testing.TB) string { return w.outboxMessage(t, "failed") }
+	w.mailInboundFixtures(t)
 	return w
 }
 

@@ -1,0 +1,117 @@
+package inbound_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/frontdesk/frontdesk/app"
+	"github.com/frontdesk/frontdesk/app/apptest"
+	"github.com/frontdesk/frontdesk/app/authztest"
+	"github.com/frontdesk/frontdesk/platform/dbtest"
+)
+
+// TestAdminSeesIngestionLogAndMailboxStatus wires the whole app to a
+// mailbox, fetches through the app's own fetcher (what `mail fetch --once`
+// runs), and reads the result as an admin: the page with the mailbox
+// status, one message with its raw download, and the JSON log with
+// cursor pagination.
+func TestAdminSeesIngestionLogAndMailboxStatus(t *testing.T) {
+	dbtest.EachBackend(t, func(t *testing.T, b dbtest.Backend) {
+		mb := memMailbox(t)
+		a := apptest.New(t, b, func(c *app.Config) { c.IMAPURL = mb.URL })
+		w := authztest.NewWorld(t, a)
+		mb.deliver(t, mailFrom("Ann <ann@example.com>", "Printer <b>on fire</b>", "<app-1@example.com>", "Help!"))
+		mb.deliver(t, mailFrom("support@frontdesk.test", "Loop", "<app-2@example.com>", "ours"))
+		mb.deliver(t, mailFrom("Bea <bea@example.com>", "Second", "", "no id"))
+		f, err := a.MailFetcher()
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum, err := f.FetchOnce(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sum.Fetched != 3 {
+			t.Fatalf("summary %s", sum)
+		}
+
+		admin := w.Client(t, authztest.Admin)
+		resp := admin.Get("/admin/mail")
+		doc := apptest.Doc(t, resp)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("status %d", resp.StatusCode)
+		}
+		status := doc.Find(".inbound-status").Text()
+		if !strings.Contains(status, f.Mailbox()) || !strings.Contains(status, "connected") {
+			t.Errorf("mailbox status: %q", status)
+		}
+		rows := doc.Find("#inbound-rows tbody tr")
+		if rows.Length() != 4 { // ours and the authz world's fixture
+			t.Fatalf("%d rows", rows.Length())
+		}
+		page := doc.Find("#inbound-rows").Text()
+		if !strings.Contains(page, "Printer <b>on fire</b>") || !strings.Contains(page, "our own mail") {
+			t.Errorf("rows: %s", page)
+		}
+		html, _ := doc.Find("#inbound-rows").Html()
+		if strings.Contains(html, "<b>on fire</b>") {
+			t.Error("subject rendered as HTML")
+		}
+
+		// The API, two entries per page.
+		var ids []any
+		cursor := ""
+		for i := 0; i < 4; i++ {
+			req, _ := http.NewRequest("GET", "/api/v1/mail/log?limit=2"+cursor, nil)
+			req.Header.Set("Authorization", "Bearer "+w.Actors[authztest.Admin].Token)
+			resp := admin.Do(req)
+			var body struct {
+				Entries []map[string]any `json:"entries"`
+				Next    *string          `json:"next_cursor"`
+			}
+			if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			for _, e := range body.Entries {
+				ids = append(ids, e["message_id"])
+				for _, k := range []string{"message_id", "mailbox", "uid", "decision", "reason", "ticket_number", "created_at"} {
+					if _, ok := e[k]; !ok {
+						t.Errorf("entry lacks %q: %v", k, e)
+					}
+				}
+			}
+			if body.Next == nil {
+				break
+			}
+			cursor = "&cursor=" + *body.Next
+		}
+		if len(ids) != 4 || ids[0] != nil || ids[1] != "<app-2@example.com>" || ids[2] != "<app-1@example.com>" {
+			t.Fatalf("message ids over the pages: %v", ids)
+		}
+
+		// One message and its raw download.
+		href, _ := doc.Find(`#inbound-rows a[href^="/admin/mail/"]:contains("Printer")`).Attr("href")
+		resp = admin.Get(href)
+		if body := apptest.Body(t, resp); !strings.Contains(body, "Help!") || !strings.Contains(body, "&lt;app-1@example.com&gt;") {
+			t.Fatalf("message page: %s", body)
+		}
+		resp = admin.Get(href + "/raw")
+		raw, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.HasPrefix(string(raw), "From: Ann <ann@example.com>\r\n") {
+			t.Fatalf("raw download %d: %q", resp.StatusCode, raw)
+		}
+
+		// Customers and agents see none of it.
+		for _, who := range []string{authztest.Agent, authztest.CustomerA} {
+			if resp := w.Client(t, who).Get("/admin/mail"); resp.StatusCode != http.StatusNotFound {
+				t.Errorf("%s got %d", who, resp.StatusCode)
+			}
+		}
+	})
+}
