@@ -23,6 +23,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/frontdesk/frontdesk/accounts"
+	"github.com/frontdesk/frontdesk/billing"
 	"github.com/frontdesk/frontdesk/kb"
 	"github.com/frontdesk/frontdesk/mail"
 	"github.com/frontdesk/frontdesk/platform/database"
@@ -61,6 +62,7 @@ type App struct {
 	// reach them through their own Deps, never through App.
 	Accounts *accounts.Service
 	KB       *kb.Service
+	Billing  *billing.Service
 
 	// Files is the file store every domain keeps its bytes in.
 	Files *files.Store

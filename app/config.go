@@ -34,6 +34,9 @@ type Config struct {
 	// them, but no search index is opened (a running serve holds it) and
 	// nothing is served. Set by cmd, not a flag.
 	Command bool
+	// StripeWebhookSecret is the signing secret (whsec_…) of the Stripe
+	// webhook endpoint /webhooks/stripe; without it the endpoint is off.
+	StripeWebhookSecret string
 	// Demo asks serve to fill an empty database with demo data.
 	Demo bool
 }
@@ -50,6 +53,7 @@ func (c *Config) BindFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.FilesDir, "files-dir", "", "keep file bytes (attachments, raw mail, workspace files) in this directory instead of the database")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "text or json")
+	fs.StringVar(&c.StripeWebhookSecret, "stripe-webhook-secret", "", "signing secret (whsec_…) of the Stripe webhook at /webhooks/stripe; without it the endpoint is off")
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", "", "comma-separated IPs/CIDRs of load balancers whose X-Forwarded-For gives the client address")
 }
 

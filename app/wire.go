@@ -43,6 +43,9 @@ func (a *App) wire() error {
 	if err := a.wireMailInbound(nil); err != nil {
 		return err
 	}
+	if a.Billing, err = a.wireBilling(acc); err != nil {
+		return err
+	}
 	return nil
 }
 

@@ -166,3 +166,42 @@ type WebhookEvent struct {
 	Payload    string    `bun:"payload,notnull"`
 	ReceivedAt time.Time `bun:"received_at,notnull"`
 }
+
+// Text helpers for templates (money is formatted in Go, never in a
+// template).
+
+// Money formats an amount of the invoice's currency.
+func (inv *Invoice) Money(amount int64) string { return Money{amount, inv.Currency}.String() }
+
+// TotalText is the formatted total.
+func (inv *Invoice) TotalText() string { return inv.Money(inv.Total) }
+
+// AmountDueText is the formatted amount due.
+func (inv *Invoice) AmountDueText() string { return inv.Money(inv.AmountDue()) }
+
+// AmountPaidText is the formatted amount paid.
+func (inv *Invoice) AmountPaidText() string { return inv.Money(inv.AmountPaid) }
+
+// URL is the invoice's page.
+func (inv *Invoice) URL() string { return "/billing/invoices/" + pathEscape(inv.Number) }
+
+// PDFURL is the invoice's PDF.
+func (inv *Invoice) PDFURL() string { return "/billing/invoices/" + pathEscape(inv.Number) + ".pdf" }
+
+// AmountText is the formatted amount (negative for a refund).
+func (p *Payment) AmountText() string { return Money{p.Amount, p.Currency}.String() }
+
+// DueText is the formatted amount due.
+func (b Balance) DueText() string { return Money{b.Due, b.Currency}.String() }
+
+// OverdueText is the formatted overdue part.
+func (b Balance) OverdueText() string { return Money{b.Overdue, b.Currency}.String() }
+
+// TaxText is the line's tax rate ("20 %").
+func (l InvoiceLine) TaxText() string { return TaxPercent(l.TaxBP) }
+
+// StatusText is the status people read ("Overdue" beats "Open").
+func (inv *Invoice) StatusText(now time.Time) string { return StatusLabel(inv, now) }
+
+// BadgeClass is the CSS class of the invoice's status badge.
+func (inv *Invoice) BadgeClass(now time.Time) string { return StatusBadge(StatusLabel(inv, now)) }

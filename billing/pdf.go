@@ -16,12 +16,14 @@ import (
 type InvoiceDocument struct {
 	PortalName string
 	Color      string // brand colour, "#rrggbb"
-	// Logo is a PNG or JPEG image (nil draws the portal's initial).
-	Logo     []byte
-	BilledTo []string // account holder lines: name, email/organisation, account id
-	Invoice  *Invoice
-	Payments []Payment
-	Now      time.Time
+	// Logo is a PNG or JPEG image. Without one, DefaultLogo draws the
+	// stock Frontdesk mark in the brand colour, else the portal's initial.
+	Logo        []byte
+	DefaultLogo bool
+	BilledTo    []string // account holder lines: name, email/organisation, account id
+	Invoice     *Invoice
+	Payments    []Payment
+	Now         time.Time
 }
 
 // Row is one label/value line of the invoice's totals.
@@ -146,6 +148,18 @@ func (d *InvoiceDocument) WritePDF(w io.Writer) error {
 				pdf.ClearError()
 			}
 		}
+	}
+	if !drewLogo && d.DefaultLogo {
+		// static/img/logo.svg (a 64-unit square) drawn with vectors.
+		k := 14.0 / 64
+		pdf.SetFillColor(cr, cg, cb)
+		pdf.RoundedRect(x, y, 64*k, 64*k, 14*k, "1234", "F")
+		pdf.SetFillColor(255, 255, 255)
+		pdf.Rect(x+14*k, y+40*k, 36*k, 6*k, "F")
+		pdf.Circle(x+32*k, y+22*k, 12*k, "F")
+		pdf.Rect(x+20*k, y+22*k, 24*k, 14*k, "F")
+		pdf.Circle(x+32*k, y+14*k, 3*k, "F")
+		drewLogo = true
 	}
 	if !drewLogo {
 		pdf.SetFillColor(cr, cg, cb)

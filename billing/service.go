@@ -21,11 +21,22 @@ type Owner struct {
 	Email  string // the customer's address
 }
 
+// Customer is a user as the agent's billing view shows them.
+type Customer struct {
+	ID      int64
+	Name    string
+	Email   string
+	OrgID   int64
+	OrgName string
+}
+
 // Directory finds the owners that import files name (organisations by name,
-// customers by email). The accounts domain implements it; app wires it.
+// customers by email) and the customers agents look at. The accounts
+// domain implements it; app wires it.
 type Directory interface {
 	OrgByName(ctx context.Context, name string) (Owner, bool, error)
 	UserByEmail(ctx context.Context, email string) (Owner, bool, error)
+	CustomerByID(ctx context.Context, id int64) (Customer, bool, error)
 }
 
 // Deps are what the billing service needs.
@@ -69,6 +80,14 @@ func (s *Service) clock() time.Time { return s.now().UTC() }
 
 // Now is the service's clock (pages decide "overdue" with it).
 func (s *Service) Now() time.Time { return s.clock() }
+
+// Customer looks up a customer for the agent's view of their billing.
+func (s *Service) Customer(ctx context.Context, id int64) (Customer, bool, error) {
+	if s.dir == nil {
+		return Customer{}, false, nil
+	}
+	return s.dir.CustomerByID(ctx, id)
+}
 
 // WebhookEnabled reports whether a signing secret is configured.
 func (s *Service) WebhookEnabled() bool { return s.secret != "" }

@@ -40,6 +40,21 @@ func (d directory) UserByEmail(ctx context.Context, email string) (billing.Owner
 	return billing.Owner{UserID: u.ID, Name: u.Name, Email: u.Email}, true, nil
 }
 
+func (d directory) CustomerByID(ctx context.Context, id int64) (billing.Customer, bool, error) {
+	u, err := d.acc.UserByID(ctx, id)
+	if errors.Is(err, accounts.ErrUserNotFound) {
+		return billing.Customer{}, false, nil
+	}
+	if err != nil {
+		return billing.Customer{}, false, err
+	}
+	c := billing.Customer{ID: u.ID, Name: u.Name, Email: u.Email}
+	if u.Org != nil {
+		c.OrgID, c.OrgName = u.Org.ID, u.Org.Name
+	}
+	return c, true, nil
+}
+
 // world is a database with the organisations and customers the example
 // files name.
 type world struct {

@@ -104,6 +104,9 @@ type Ticket struct {
 type Invoice struct {
 	CustomerID int64 // the user billed, 0 when billed to the organisation only
 	OrgID      int64 // the organisation billed, 0 for an individual
+	// Draft invoices are not issued yet: staff only, for customers they do
+	// not exist.
+	Draft bool
 }
 
 // Workspace describes a private client workspace for decisions.
@@ -140,9 +143,16 @@ func canSeeInvoice(id *identity.Identity, inv Invoice) bool {
 	if id == nil {
 		return false
 	}
-	return id.IsStaff() ||
-		(inv.CustomerID != 0 && inv.CustomerID == id.UserID) ||
-		(inv.OrgID != 0 && inv.OrgID == id.OrgID)
+	if id.IsStaff() {
+		return true
+	}
+	if inv.Draft {
+		return false
+	}
+	// An organisation's invoices are shared with its verified members
+	// (membership by email domain is only trusted once the address is).
+	return (inv.CustomerID != 0 && inv.CustomerID == id.UserID) ||
+		(inv.OrgID != 0 && inv.OrgID == id.OrgID && id.Verified)
 }
 
 func canUseWorkspace(id *identity.Identity, ws Workspace) bool {
@@ -213,7 +223,11 @@ func InvoiceScopeFor(id *identity.Identity) InvoiceScope {
 	case id.IsStaff():
 		return InvoiceScope{All: true}
 	}
-	return InvoiceScope{CustomerID: id.UserID, OrgID: id.OrgID}
+	s := InvoiceScope{CustomerID: id.UserID}
+	if id.Verified {
+		s.OrgID = id.OrgID
+	}
+	return s
 }
 
 // Check is Can for handlers holding a loaded resource: nil when allowed,

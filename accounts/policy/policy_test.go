@@ -75,7 +75,12 @@ func TestCan(t *testing.T) {
 		with(on("add note", func(id *identity.Identity) bool { return Can(id, AddInternalNote, ticketA) }), "agent", "admin"),
 		with(on("manage", func(id *identity.Identity) bool { return Can(id, ManageTicket, ticketA) }), "agent", "admin"),
 
-		with(on("org invoice", func(id *identity.Identity) bool { return Can(id, ViewInvoice, orgInv) }), "unverified", "customerA", "customerA2", "agent", "admin"),
+		// Organisation invoices need a verified member (unverified: own only).
+		with(on("org invoice", func(id *identity.Identity) bool { return Can(id, ViewInvoice, orgInv) }), "customerA", "customerA2", "agent", "admin"),
+		with(on("org draft invoice", func(id *identity.Identity) bool { return Can(id, ViewInvoice, Invoice{OrgID: 1, Draft: true}) }), "agent", "admin"),
+		with(on("own draft invoice", func(id *identity.Identity) bool {
+			return Can(id, ViewInvoice, Invoice{CustomerID: loner.UserID, Draft: true})
+		}), "agent", "admin"),
 		with(on("own invoice", func(id *identity.Identity) bool { return Can(id, ViewInvoice, ownInv) }), "loner", "agent", "admin"),
 		with(on("nobody's invoice", func(id *identity.Identity) bool { return Can(id, ViewInvoice, Invoice{}) }), "agent", "admin"),
 
@@ -140,6 +145,9 @@ func TestInvoiceScope(t *testing.T) {
 	}
 	if s := InvoiceScopeFor(custA); s.CustomerID != custA.UserID || s.OrgID != 1 || s.All {
 		t.Fatalf("customer scope = %+v", s)
+	}
+	if s := InvoiceScopeFor(unverified); s.CustomerID != unverified.UserID || s.OrgID != 0 {
+		t.Fatalf("an unverified member must not see the organisation's invoices: %+v", s)
 	}
 }
 

@@ -8,5 +8,6 @@ func domainCommands() map[string]command {
 		"kb import": kbImportCommand(), "kb reindex": kbReindexCommand(),
 		"user add": userAddCommand(), "token create": tokenCreateCommand(),
 		"mail fetch": mailFetchCommand(),
+		"billing import": billingImportCommand(),
 	}
 }
