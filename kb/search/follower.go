@@ -2,10 +2,10 @@ package search
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
-	"sync"
 	"time"
+
+	"github.com/frontdesk/frontdesk/platform/changefeed"
 )
 
 // Change is one row of the kb_changes log: article ArticleID changed.
@@ -28,132 +28,58 @@ type Source interface {
 }
 
 // changeBatch is how many kb_changes rows one CatchUp step applies.
-const changeBatch = 500
+const changeBatch = changefeed.DefaultBatch
 
 // Follower keeps one node's index in step with the kb_changes log: every
 // node runs its own, so a change written on any node reaches every index.
+// The mechanism is platform/changefeed's (shared with the ticket index);
+// this type adapts the KB index and source to it.
 type Follower struct {
-	ix       *Index
-	src      Source
-	interval time.Duration
-	log      *slog.Logger
-	notify   chan struct{}
-	mu       sync.Mutex // one CatchUp or Rebuild at a time
+	*changefeed.Follower[Doc]
 }
 
 // NewFollower returns a Follower polling src every interval (1s when 0).
 func NewFollower(ix *Index, src Source, interval time.Duration, log *slog.Logger) *Follower {
-	if interval <= 0 {
-		interval = time.Second
-	}
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	return &Follower{ix: ix, src: src, interval: interval, log: log, notify: make(chan struct{}, 1)}
+	return &Follower{changefeed.New[Doc]("kb", feedIndex{ix}, feedSource{src}, interval, log)}
 }
 
-// Notify asks the Follower to catch up now (after a local write, or on a
-// PostgreSQL notification) instead of at the next tick. It never blocks.
-func (f *Follower) Notify() {
-	select {
-	case f.notify <- struct{}{}:
-	default:
+// feedIndex adapts *Index to changefeed.Index.
+type feedIndex struct{ ix *Index }
+
+func (f feedIndex) LastChange() (int64, error) { return f.ix.LastChange() }
+
+func (f feedIndex) Apply(upserts map[int64]Doc, deletes []int64, last int64) error {
+	docs := make([]Doc, 0, len(upserts))
+	for id, d := range upserts {
+		d.ID = id
+		docs = append(docs, d)
 	}
+	return f.ix.Apply(docs, deletes, last)
 }
 
-// Run catches up every interval and on Notify until ctx ends.
-func (f *Follower) Run(ctx context.Context) error {
-	t := time.NewTicker(f.interval)
-	defer t.Stop()
-	for {
-		if err := f.CatchUp(ctx); err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			f.log.Warn("search index catch-up failed", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		case <-f.notify:
-		}
-	}
+func (f feedIndex) Rebuild(last int64, fill func(put func(Doc) error) error) error {
+	return f.ix.Rebuild(last, fill)
 }
 
-// CatchUp applies every change recorded after the index's LastChange. Each
-// step writes its documents and its new LastChange in one batch, so a
-// crash never records a change as applied before it is.
-func (f *Follower) CatchUp(ctx context.Context) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for {
-		after, err := f.ix.LastChange()
-		if err != nil {
-			return err
-		}
-		changes, err := f.src.ChangesSince(ctx, after, changeBatch)
-		if err != nil {
-			return fmt.Errorf("search: read changes: %w", err)
-		}
-		if len(changes) == 0 {
-			return nil
-		}
-		ids := make([]int64, 0, len(changes))
-		seen := make(map[int64]bool, len(changes))
-		last := after
-		for _, c := range changes {
-			if !seen[c.ArticleID] {
-				seen[c.ArticleID] = true
-				ids = append(ids, c.ArticleID)
-			}
-			last = max(last, c.ID)
-		}
-		docs, err := f.src.Docs(ctx, ids)
-		if err != nil {
-			return fmt.Errorf("search: read articles: %w", err)
-		}
-		var upserts []Doc
-		var deletes []int64
-		for _, id := range ids {
-			if d, ok := docs[id]; ok {
-				d.ID = id
-				upserts = append(upserts, d)
-			} else {
-				deletes = append(deletes, id)
-			}
-		}
-		if err := f.ix.Apply(upserts, deletes, last); err != nil {
-			return err
-		}
-		f.log.Debug("search index caught up", "upserts", len(upserts), "deletes", len(deletes), "last_change", last)
-		if len(changes) < changeBatch {
-			return nil
-		}
-	}
-}
+// feedSource adapts Source to changefeed.Source.
+type feedSource struct{ src Source }
 
-// Rebuild refills the index from every published article. The change
-// position is read before the scan, so a change committed during the scan
-// is applied again by the next CatchUp rather than missed.
-func (f *Follower) Rebuild(ctx context.Context) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	maxID, err := f.src.MaxChangeID(ctx)
+func (f feedSource) ChangesSince(ctx context.Context, after int64, limit int) ([]changefeed.Change, error) {
+	cs, err := f.src.ChangesSince(ctx, after, limit)
 	if err != nil {
-		return fmt.Errorf("search: read change position: %w", err)
+		return nil, err
 	}
-	start := time.Now()
-	n := 0
-	err = f.ix.Rebuild(maxID, func(put func(Doc) error) error {
-		return f.src.AllDocs(ctx, func(d Doc) error {
-			n++
-			return put(d)
-		})
-	})
-	if err != nil {
-		return err
+	out := make([]changefeed.Change, len(cs))
+	for i, c := range cs {
+		out[i] = changefeed.Change{ID: c.ID, Key: c.ArticleID}
 	}
-	f.log.Info("search index rebuilt", "articles", n, "took", time.Since(start).Round(time.Millisecond))
-	return nil
+	return out, nil
 }
+
+func (f feedSource) Docs(ctx context.Context, ids []int64) (map[int64]Doc, error) {
+	return f.src.Docs(ctx, ids)
+}
+
+func (f feedSource) AllDocs(ctx context.Context, fn func(Doc) error) error { return f.src.AllDocs(ctx, fn) }
+
+func (f feedSource) MaxChangeID(ctx context.Context) (int64, error) { return f.src.MaxChangeID(ctx) }
