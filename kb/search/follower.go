@@ -80,6 +80,8 @@ func (f feedSource) Docs(ctx context.Context, ids []int64) (map[int64]Doc, error
 	return f.src.Docs(ctx, ids)
 }
 
-func (f feedSource) AllDocs(ctx context.Context, fn func(Doc) error) error { return f.src.AllDocs(ctx, fn) }
+func (f feedSource) AllDocs(ctx context.Context, fn func(Doc) error) error {
+	return f.src.AllDocs(ctx, fn)
+}
 
 func (f feedSource) MaxChangeID(ctx context.Context) (int64, error) { return f.src.MaxChangeID(ctx) }
