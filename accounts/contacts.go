@@ -55,11 +55,17 @@ func (s *Service) FindOrCreateContact(ctx context.Context, db bun.IDB, email, na
 
 // UsersByIDs loads the users among ids, with their organisations.
 func (s *Service) UsersByIDs(ctx context.Context, ids []int64) ([]User, error) {
+	return s.UsersByIDsIn(ctx, s.db, ids)
+}
+
+// UsersByIDsIn is UsersByIDs inside the caller's transaction (a second
+// connection could wait on the one the transaction holds).
+func (s *Service) UsersByIDsIn(ctx context.Context, db bun.IDB, ids []int64) ([]User, error) {
 	var us []User
 	if len(ids) == 0 {
 		return us, nil
 	}
-	err := s.db.NewSelect().Model(&us).Relation("Org").Where("?TableAlias.id IN (?)", bun.In(ids)).Scan(ctx)
+	err := db.NewSelect().Model(&us).Relation("Org").Where("?TableAlias.id IN (?)", bun.In(ids)).Scan(ctx)
 	return us, err
 }
 
