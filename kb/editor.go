@@ -62,11 +62,7 @@ func NewEditorHandlers(d EditorDeps) *EditorHandlers {
 func (h *EditorHandlers) Mount(r fiber.Router) {
 	r.Get("/kb/files/:id<int>/:name", h.serveAttachment)
 
-	// The agent desk's front door leads to the KB tools until the ticket
-	// inbox (next issue) takes /agent over.
-	r.Get("/agent", policy.Require(policy.UseAgentDesk), func(c *fiber.Ctx) error {
-		return web.Redirect(c, "/agent/kb")
-	})
+	// /agent is the ticket inbox (tickets package).
 
 	g := r.Group("/agent/kb", policy.Require(policy.ManageKB))
 	g.Get("/", h.listArticles)
