@@ -30,6 +30,7 @@ import (
 	"github.com/frontdesk/frontdesk/platform/files"
 	"github.com/frontdesk/frontdesk/platform/settings"
 	"github.com/frontdesk/frontdesk/static"
+	"github.com/frontdesk/frontdesk/tickets"
 	"github.com/frontdesk/frontdesk/views"
 )
 
@@ -68,6 +69,12 @@ type App struct {
 	Files *files.Store
 	// Mail is the outbox every domain queues email into (set by wireMail).
 	Mail *mail.Outbox
+	// Tickets is the ticket service (set by wireTickets; the email
+	// channel's ingestion delivers into it).
+	Tickets *tickets.Service
+	// TicketBilling fills the agent ticket sidebar's billing slot; set it
+	// before wireTickets runs (nil renders nothing).
+	TicketBilling tickets.BillingSummary
 
 	workers []namedWorker
 	ready   []namedCheck
@@ -134,7 +141,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		ReadTimeout:           30 * time.Second,
 		WriteTimeout:          60 * time.Second,
 		IdleTimeout:           90 * time.Second,
-		BodyLimit:             26 << 20,
+		BodyLimit:             bodyLimit(cfg),
 		AppName:               "frontdesk",
 		// Handlers keep strings from the request (form values, params) in
 		// structs and goroutines; fasthttp would reuse their memory.
@@ -320,4 +327,11 @@ func newID() string {
 	b := make([]byte, 12)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// bodyLimit is the largest request body: room for several attachments at
+// the configured per-file limit (the tickets domain refuses a file over
+// the limit itself, naming it, with the rest of the form kept).
+func bodyLimit(cfg Config) int {
+	return int(max(26<<20, 4*cfg.AttachmentMaxBytes+1<<20))
 }

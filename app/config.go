@@ -37,6 +37,8 @@ type Config struct {
 	// StripeWebhookSecret is the signing secret (whsec_…) of the Stripe
 	// webhook endpoint /webhooks/stripe; without it the endpoint is off.
 	StripeWebhookSecret string
+	// AttachmentMaxBytes limits each ticket attachment (default 25 MB).
+	AttachmentMaxBytes int64
 	// Demo asks serve to fill an empty database with demo data.
 	Demo bool
 }
@@ -51,6 +53,7 @@ func (c *Config) BindFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.SMTPURL, "smtp-url", "", "outgoing mail: smtp://user:pass@host:587 or smtps://…:465 (without it mail waits in the outbox)")
 	fs.StringVar(&c.SupportAddress, "support-address", "", "From/Reply-To address of outgoing support mail")
 	fs.StringVar(&c.FilesDir, "files-dir", "", "keep file bytes (attachments, raw mail, workspace files) in this directory instead of the database")
+	fs.Int64Var(&c.AttachmentMaxBytes, "attachment-max-bytes", 25<<20, "largest ticket attachment accepted, in bytes (each file)")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "text or json")
 	fs.StringVar(&c.StripeWebhookSecret, "stripe-webhook-secret", "", "signing secret (whsec_…) of the Stripe webhook at /webhooks/stripe; without it the endpoint is off")

@@ -46,6 +46,9 @@ func (a *App) wire() error {
 	if a.Billing, err = a.wireBilling(acc); err != nil {
 		return err
 	}
+	if err := a.wireTickets(acc); err != nil {
+		return err
+	}
 	return nil
 }
 

@@ -143,6 +143,7 @@ func NewWorld(t testing.TB, a *app.App) *World {
 	w.Values["asset.css"] = a.Assets.URL("css/app.css")
 	w.kbFixtures(t)
 	w.billingFixtures(t)
+	w.ticketFixtures(t)
 	w.Values["outbox.message"] = w.outboxMessage(t, "sent")
 	w.Fresh["new.outbox.failed"] = func(t testing.TB) string { return w.outboxMessage(t, "failed") }
 	w.mailInboundFixtures(t)
