@@ -304,7 +304,10 @@ func (p *Portal) showArticle(c *fiber.Ctx) error {
 			p.svc.log.Warn("record view", "err", err)
 		}
 	}
-	body, toc := RenderMarkdown(a.Body)
+	body, toc, err := p.svc.Rendered(ctx, a)
+	if err != nil {
+		return err
+	}
 	if len(toc) < tocMinimum {
 		toc = nil
 	}

@@ -124,6 +124,8 @@ func (in ArticleInput) Validate() web.FieldErrors {
 	}
 	if len(in.Body) > 1<<20 {
 		fe.Add("body", "The article is too long (1 MB at most).")
+	} else if p := MarkdownProblem(in.Body); p != "" {
+		fe.Add("body", p)
 	}
 	if len(in.Tags) > 1000 {
 		fe.Add("tags", "Too many tags.")
@@ -295,6 +297,10 @@ func (s *Service) saveArticleTx(ctx context.Context, tx bun.IDB, in ArticleInput
 	}
 	if _, err := tx.NewInsert().Model(rev).Returning("id").Exec(ctx); err != nil {
 		return nil, fmt.Errorf("insert revision: %w", err)
+	}
+	// Rendered once here; public pages serve the stored HTML.
+	if _, err := storeRendered(ctx, tx, a.ID, a.Body); err != nil {
+		return nil, err
 	}
 	if err := addChanges(ctx, tx, now, a.ID); err != nil {
 		return nil, err
