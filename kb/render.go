@@ -205,4 +205,3 @@ func (w *RenderBackfill) Run(ctx context.Context) error {
 	<-ctx.Done()
 	return nil
 }
-
