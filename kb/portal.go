@@ -25,6 +25,9 @@ const (
 	searchCookie = "fd_sq"    // id of the visitor's last logged search (as-you-type refinement)
 	pageSize     = 10
 	tocMinimum   = 3 // headings before an article gets a table of contents
+
+	categoryPageSize = 50 // a category's own articles per page
+	sectionPreview   = 10 // articles shown per section on its category's page
 )
 
 // Portal serves the public help center: home, search, categories,
@@ -232,13 +235,33 @@ func (p *Portal) showCategory(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	articles, err := p.svc.PublishedIn(ctx, cat.ID, 0)
+	// A category lists its own articles a page at a time and the first
+	// few of each section, so the page costs the same at 50 articles as
+	// at 50,000.
+	page, _ := strconv.Atoi(c.Query("page"))
+	page = min(max(page, 1), 1000)
+	articles, total, err := p.svc.PublishedPage(ctx, cat.ID, categoryPageSize, (page-1)*categoryPageSize)
 	if err != nil {
 		return err
+	}
+	pages := (total + categoryPageSize - 1) / categoryPageSize
+	pageURL := func(n int) string {
+		if n <= 1 {
+			return "/kb/c/" + cat.Slug
+		}
+		return "/kb/c/" + cat.Slug + "?page=" + strconv.Itoa(n)
+	}
+	var prevURL, nextURL string
+	if page > 1 {
+		prevURL = pageURL(page - 1)
+	}
+	if page < pages {
+		nextURL = pageURL(page + 1)
 	}
 	type section struct {
 		Category CategoryCount
 		Articles []Article
+		More     int // articles not listed here
 	}
 	var sections []section
 	for _, top := range tree {
@@ -246,11 +269,11 @@ func (p *Portal) showCategory(c *fiber.Ctx) error {
 			continue
 		}
 		for _, sc := range top.Sections {
-			arts, err := p.svc.PublishedIn(ctx, sc.ID, 0)
+			arts, err := p.svc.PublishedIn(ctx, sc.ID, sectionPreview)
 			if err != nil {
 				return err
 			}
-			sections = append(sections, section{Category: sc, Articles: arts})
+			sections = append(sections, section{Category: sc, Articles: arts, More: max(sc.Articles-len(arts), 0)})
 		}
 	}
 	desc := cat.Description
@@ -264,6 +287,10 @@ func (p *Portal) showCategory(c *fiber.Ctx) error {
 		"Category":    cat,
 		"Parent":      parent,
 		"Articles":    articles,
+		"Page":        page,
+		"Pages":       pages,
+		"PrevURL":     prevURL,
+		"NextURL":     nextURL,
 		"Sections":    sections,
 		"Categories":  tree,
 	})

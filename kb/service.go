@@ -55,6 +55,9 @@ type Service struct {
 	slog     *SearchLogger
 	live     *liveArticles // published-status cache for search hits
 	headOnce sync.Once
+	treeMu   sync.Mutex // guards the category tree remembered by CategoryTree
+	treeKey  string
+	tree     []CategoryCount
 	headStmt *sql.Stmt // SELECT MAX(id) FROM kb_changes, once per search
 }
 

@@ -326,7 +326,44 @@ type CategoryCount struct {
 
 // CategoryTree returns the top-level categories with their sections and
 // published-article counts, in display order.
+//
+// The tree is remembered while neither the kb_changes head (every article
+// save or delete moves it) nor the categories change, so a page view costs
+// two one-row queries instead of counting every published article.
 func (s *Service) CategoryTree(ctx context.Context) ([]CategoryCount, error) {
+	head, err := s.changeHead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var catN, catMax int64
+	if err := s.db.NewSelect().Model((*Category)(nil)).ColumnExpr("COUNT(*), COALESCE(MAX(id), 0)").Scan(ctx, &catN, &catMax); err != nil {
+		return nil, err
+	}
+	var catUpdated time.Time
+	if catN > 0 {
+		if err := s.db.NewSelect().Model((*Category)(nil)).ColumnExpr("MAX(updated_at)").Scan(ctx, &catUpdated); err != nil {
+			return nil, err
+		}
+	}
+	key := fmt.Sprintf("%d/%d/%d/%d", head, catN, catMax, catUpdated.UnixNano())
+	s.treeMu.Lock()
+	if s.treeKey == key {
+		tree := s.tree
+		s.treeMu.Unlock()
+		return tree, nil
+	}
+	s.treeMu.Unlock()
+	tree, err := s.categoryTree(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.treeMu.Lock()
+	s.treeKey, s.tree = key, tree
+	s.treeMu.Unlock()
+	return tree, nil
+}
+
+func (s *Service) categoryTree(ctx context.Context) ([]CategoryCount, error) {
 	cats, err := s.Categories(ctx)
 	if err != nil {
 		return nil, err
@@ -376,6 +413,15 @@ func (s *Service) PublishedIn(ctx context.Context, categoryID int64, limit int) 
 	return out, q.Scan(ctx)
 }
 
+// PublishedPage is one page of PublishedIn and the category's total.
+func (s *Service) PublishedPage(ctx context.Context, categoryID int64, limit, offset int) ([]Article, int, error) {
+	var out []Article
+	n, err := s.db.NewSelect().Model(&out).Column("id", "slug", "title", "summary").
+		Where("status = ? AND category_id = ?", StatusPublished, categoryID).
+		Order("position", "title", "id").Limit(int64(limit)).Offset(int64(offset)).ScanAndCount(ctx)
+	return out, int(n), err
+}
+
 // Popular lists the most viewed published articles.
 func (s *Service) Popular(ctx context.Context, limit int) ([]Article, error) {
 	var out []Article
@@ -398,23 +444,18 @@ func (s *Service) RecentlyUpdated(ctx context.Context, limit int) ([]Article, er
 // RelatedByTaxonomy lists other published articles of the same category,
 // those sharing most tags first.
 func (s *Service) RelatedByTaxonomy(ctx context.Context, a *Article, limit int) ([]Article, error) {
-	var cands []Article
-	q := s.db.NewSelect().Model(&cands).ExcludeColumn("body").
-		Where("status = ? AND id <> ?", StatusPublished, a.ID)
+	// The 50 most viewed of the same category (an index walk), ranked by
+	// shared tags; articles of other categories come from the search by
+	// title (Portal.related). Matching tags with LIKE across every article
+	// was a scan of the whole table per article view.
 	tags := TagList(a.Tags)
-	q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-		if a.CategoryID != nil {
-			q = q.WhereOr("category_id = ?", *a.CategoryID)
-		}
-		for _, t := range tags {
-			q = q.WhereOr("(',' || tags || ',') LIKE ? ESCAPE '\\'", "%,"+escapeLike(t)+",%")
-		}
-		if a.CategoryID == nil && len(tags) == 0 {
-			q = q.Where("1 = 0")
-		}
-		return q
-	})
-	if err := q.OrderExpr("view_count DESC, id").Limit(50).Scan(ctx); err != nil {
+	if a.CategoryID == nil {
+		return nil, nil
+	}
+	var cands []Article
+	if err := s.db.NewSelect().Model(&cands).Column("id", "slug", "title", "summary", "tags", "category_id").
+		Where("category_id = ? AND status = ? AND id <> ?", *a.CategoryID, StatusPublished, a.ID).
+		OrderExpr("view_count DESC, id").Limit(50).Scan(ctx); err != nil {
 		return nil, err
 	}
 	mine := map[string]bool{}
