@@ -58,6 +58,11 @@ var (
 	CreateTicket = Area{"ticket.create", signedIn}                  // open a ticket
 	ListTickets  = Area{"ticket.list", signedIn}                    // "my tickets" (scope it with TicketScopeFor)
 	ListInvoices = Area{"invoice.list", signedIn}                   // the billing page (scope it with InvoiceScopeFor)
+	// EnableWorkspaces lists workspaces and opens new ones for high-value
+	// organisations; an agent sees only the workspaces whose team they are on.
+	EnableWorkspaces = Area{"workspace.enable", (*identity.Identity).IsStaff}
+	// EditOnboarding edits the onboarding checklist new workspaces start from.
+	EditOnboarding = Area{"workspace.onboarding", (*identity.Identity).IsAdmin}
 )
 
 // The resource actions, each with the rule that decides it.
@@ -75,7 +80,15 @@ var (
 
 	ViewWorkspace       = Action[Workspace]{"workspace.view", canUseWorkspace}       // files, approvals, comments
 	ContributeWorkspace = Action[Workspace]{"workspace.contribute", canUseWorkspace} // upload, approve, comment
-	ManageWorkspace     = Action[Workspace]{"workspace.manage", func(id *identity.Identity, _ Workspace) bool { return id.IsAdmin() }}
+	// DeliverWorkspace is the account team's work: delete files, request
+	// approvals, give tasks, read the activity feed, turn a message into a
+	// ticket. Agents outside the team have no part in the workspace.
+	DeliverWorkspace = Action[Workspace]{"workspace.deliver", onAccountTeam}
+	// ManageWorkspace changes the workspace itself: name, logo, colour,
+	// team, members and private links.
+	ManageWorkspace = Action[Workspace]{"workspace.manage", onAccountTeam}
+	// ExportWorkspaceAudit downloads the full audit trail (admins only).
+	ExportWorkspaceAudit = Action[Workspace]{"workspace.audit", func(id *identity.Identity, _ Workspace) bool { return id.IsAdmin() }}
 
 	// Admins may not demote or lock out themselves: the last admin would
 	// lose the admin area with no way back in the UI.
@@ -109,15 +122,33 @@ type Invoice struct {
 	Draft bool
 }
 
-// Workspace describes a private client workspace for decisions.
+// Workspace describes a private client workspace for decisions, as seen
+// by one request (Member, Team and Link are about the asker).
 type Workspace struct {
-	OrgID int64 // the organisation the workspace belongs to
+	ID    int64 // the workspace
+	OrgID int64 // the organisation the workspace belongs to, 0 for a single customer's
 	// OrgHighValue is the organisation's high_value flag; workspaces of
 	// other organisations are closed to customers.
 	OrgHighValue bool
+	// CustomerID is the customer a single-customer workspace belongs to.
+	CustomerID int64
 	// Member is true when the asking user is listed as a member of the
 	// workspace (the caller looks it up for the current identity).
 	Member bool
+	// Team is true when the asking agent is on the workspace's account team.
+	Team bool
+	// Link is the request's private-link grant, nil without one.
+	Link *LinkGrant
+}
+
+// LinkGrant is what holding a private workspace link gives: not a user and
+// no identity, only the use of one workspace (files, approvals, tasks,
+// conversation). It is established by /w/link/{token} and checked against
+// the link's state (revoked, expired, rotated) on every request by the
+// workspaces package; here it opens exactly the workspace it names.
+type LinkGrant struct {
+	WorkspaceID int64
+	LinkID      int64
 }
 
 // User describes a user account as the target of an admin action.
@@ -156,15 +187,29 @@ func canSeeInvoice(id *identity.Identity, inv Invoice) bool {
 }
 
 func canUseWorkspace(id *identity.Identity, ws Workspace) bool {
+	// A link grant opens its own workspace and no other, whoever holds it.
+	if ws.Link != nil && ws.ID != 0 && ws.Link.WorkspaceID == ws.ID {
+		return true
+	}
 	if id == nil {
 		return false
 	}
 	if id.IsStaff() {
-		return true
+		return onAccountTeam(id, ws)
 	}
-	// Unverified customers cannot open workspaces; customers need both an
-	// explicit membership and a high-value organisation of their own.
-	return id.Verified && ws.Member && ws.OrgHighValue && ws.OrgID != 0 && ws.OrgID == id.OrgID
+	// Unverified customers cannot open workspaces; customers need an
+	// explicit membership and either a high-value organisation of their
+	// own or a workspace opened for them alone.
+	if !id.Verified || !ws.Member {
+		return false
+	}
+	return (ws.OrgHighValue && ws.OrgID != 0 && ws.OrgID == id.OrgID) ||
+		(ws.OrgID == 0 && ws.CustomerID != 0 && ws.CustomerID == id.UserID)
+}
+
+// onAccountTeam: admins, and agents on the workspace's account team.
+func onAccountTeam(id *identity.Identity, ws Workspace) bool {
+	return id.IsAdmin() || (id.IsStaff() && ws.Team)
 }
 
 func canSeeTicket(id *identity.Identity, t Ticket) bool {

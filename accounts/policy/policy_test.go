@@ -35,9 +35,13 @@ func TestCan(t *testing.T) {
 	lonerT := Ticket{RequesterID: loner.UserID}
 	orgInv := Invoice{OrgID: 1}
 	ownInv := Invoice{CustomerID: loner.UserID}
-	wsA := Workspace{OrgID: 1, OrgHighValue: true, Member: true}
-	wsANotHV := Workspace{OrgID: 1, OrgHighValue: false, Member: true}
-	wsANotMember := Workspace{OrgID: 1, OrgHighValue: true}
+	wsA := Workspace{ID: 7, OrgID: 1, OrgHighValue: true, Member: true, Team: true}
+	wsANotHV := Workspace{ID: 7, OrgID: 1, OrgHighValue: false, Member: true, Team: true}
+	wsANotMember := Workspace{ID: 7, OrgID: 1, OrgHighValue: true, Team: true}
+	wsNoTeam := Workspace{ID: 7, OrgID: 1, OrgHighValue: true, Member: true} // the agent is not on its team
+	wsLoner := Workspace{ID: 8, CustomerID: loner.UserID, Member: true, Team: true}
+	wsLink := Workspace{ID: 7, OrgID: 1, OrgHighValue: true, Link: &LinkGrant{WorkspaceID: 7, LinkID: 3}}
+	wsOtherLink := Workspace{ID: 8, OrgID: 1, OrgHighValue: true, Link: &LinkGrant{WorkspaceID: 7, LinkID: 3}}
 
 	// ask turns one typed question into a row of the table; a resource of
 	// the wrong kind no longer compiles, so the table cannot hold one.
@@ -88,7 +92,18 @@ func TestCan(t *testing.T) {
 		with(on("contribute wsA", func(id *identity.Identity) bool { return Can(id, ContributeWorkspace, wsA) }), "customerA", "customerA2", "agent", "admin"),
 		with(on("view ws not HV", func(id *identity.Identity) bool { return Can(id, ViewWorkspace, wsANotHV) }), "agent", "admin"),
 		with(on("view ws not member", func(id *identity.Identity) bool { return Can(id, ViewWorkspace, wsANotMember) }), "agent", "admin"),
-		with(on("manage wsA", func(id *identity.Identity) bool { return Can(id, ManageWorkspace, wsA) }), "admin"),
+		with(on("view ws off team", func(id *identity.Identity) bool { return Can(id, ViewWorkspace, wsNoTeam) }), "customerA", "customerA2", "admin"),
+		with(on("deliver ws off team", func(id *identity.Identity) bool { return Can(id, DeliverWorkspace, wsNoTeam) }), "admin"),
+		with(on("view loner's ws", func(id *identity.Identity) bool { return Can(id, ViewWorkspace, wsLoner) }), "loner", "agent", "admin"),
+		with(on("link holder", func(id *identity.Identity) bool { return Can(id, ContributeWorkspace, wsLink) }), everyone...),
+		with(on("link elsewhere", func(id *identity.Identity) bool { return Can(id, ViewWorkspace, wsOtherLink) }), "admin"), // only its own workspace
+		with(on("link deliver", func(id *identity.Identity) bool { return Can(id, DeliverWorkspace, wsLink) }), "admin"),
+		with(on("link manage", func(id *identity.Identity) bool { return Can(id, ManageWorkspace, wsLink) }), "admin"),
+		with(on("deliver wsA", func(id *identity.Identity) bool { return Can(id, DeliverWorkspace, wsA) }), "agent", "admin"),
+		with(on("manage wsA", func(id *identity.Identity) bool { return Can(id, ManageWorkspace, wsA) }), "agent", "admin"),
+		with(on("audit wsA", func(id *identity.Identity) bool { return Can(id, ExportWorkspaceAudit, wsA) }), "admin"),
+		with(area(EnableWorkspaces), "agent", "admin"),
+		with(area(EditOnboarding), "admin"),
 
 		with(on("role of A", func(id *identity.Identity) bool { return Can(id, ChangeUserRole, User{ID: custA.UserID}) }), "admin"),
 		with(on("own role", func(id *identity.Identity) bool { return Can(id, ChangeUserRole, User{ID: admin.UserID}) })), // not oneself
