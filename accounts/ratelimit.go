@@ -193,3 +193,11 @@ func (s *Service) PruneRateLimits(ctx context.Context) error {
 		Where("blocked_until IS NULL OR blocked_until < ?", cutoff).Exec(ctx)
 	return err
 }
+
+// RateLimit counts one request against every (key, limit) pair in the
+// shared rate_limits table and returns a *RateLimitError when any is
+// exceeded. Other domains use it for their own endpoints (workspace links
+// and codes), prefixing keys with their name ("ws-link:ip:…").
+func (s *Service) RateLimit(ctx context.Context, checks map[string]Limit) error {
+	return s.hit(ctx, checks)
+}
