@@ -32,6 +32,7 @@ import (
 	"github.com/frontdesk/frontdesk/static"
 	"github.com/frontdesk/frontdesk/tickets"
 	"github.com/frontdesk/frontdesk/views"
+	"github.com/frontdesk/frontdesk/workspaces"
 )
 
 // Worker is a background loop (mail fetcher, outbox sender, index follower).
@@ -75,6 +76,8 @@ type App struct {
 	// TicketBilling fills the agent ticket sidebar's billing slot; set it
 	// before wireTickets runs (nil renders nothing).
 	TicketBilling tickets.BillingSummary
+	// Workspaces is the client workspaces service (set by wireWorkspaces).
+	Workspaces *workspaces.Service
 
 	workers []namedWorker
 	ready   []namedCheck
@@ -149,6 +152,13 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		// /API/v1 is not /api/v1: one spelling per route, so a path's
 		// case cannot pick a different middleware chain.
 		CaseSensitive: true,
+		// Bodies are streamed so a workspace upload of hundreds of MB goes
+		// to the file store without being held in memory; fasthttp then
+		// hands over (instead of refusing) a body over BodyLimit, so
+		// limitBody (middleware.go) enforces the limit for every other
+		// route. Multipart forms are parsed only when a handler asks.
+		StreamRequestBody:            true,
+		DisablePreParseMultipartForm: true,
 		// Behind a load balancer c.IP() must be the client's address (rate
 		// limits key on it), but only a trusted proxy may say so.
 		EnableTrustedProxyCheck: len(cfg.Proxies()) > 0,

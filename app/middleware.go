@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"runtime/debug"
 	"strings"
@@ -49,7 +50,7 @@ func accessLog(log *slog.Logger) fiber.Handler {
 		}
 		attrs := []slog.Attr{
 			slog.String("method", c.Method()),
-			slog.String("path", c.Path()),
+			slog.String("path", logPath(c.Path())),
 			slog.Int("status", status),
 			slog.Duration("duration", time.Since(start)),
 			slog.String("request_id", RequestID(c)),
@@ -59,6 +60,48 @@ func accessLog(log *slog.Logger) fiber.Handler {
 		}
 		log.LogAttrs(c.UserContext(), level, "request", attrs...)
 		return err
+	}
+}
+
+// logPath is a request path as logs may show it: a private workspace link
+// (/w/link/{token}) is a credential, so its token is replaced.
+func logPath(path string) string {
+	if rest, ok := strings.CutPrefix(path, "/w/link/"); ok {
+		_, tail, _ := strings.Cut(rest, "/")
+		if tail != "" {
+			tail = "/" + tail
+		}
+		return "/w/link/[redacted]" + tail
+	}
+	return path
+}
+
+// limitBody keeps the app-wide request body limit now that request bodies
+// are streamed (fasthttp hands a handler a body over its limit instead of
+// refusing it): a body over max is answered 413 before anything reads it,
+// except on routes that stream an upload to the file store (streams says
+// which). A chunked body of unknown length is read up to the limit.
+func limitBody(max int, streams func(path string) bool) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		req := c.Request()
+		if !req.IsBodyStream() || streams(c.Path()) {
+			return c.Next()
+		}
+		n := req.Header.ContentLength()
+		if n > max {
+			return fiber.ErrRequestEntityTooLarge
+		}
+		if n < 0 {
+			b, err := io.ReadAll(io.LimitReader(c.Context().RequestBodyStream(), int64(max)+1))
+			if err != nil {
+				return fiber.ErrBadRequest
+			}
+			if len(b) > max {
+				return fiber.ErrRequestEntityTooLarge
+			}
+			req.SetBody(b)
+		}
+		return c.Next()
 	}
 }
 
@@ -123,7 +166,7 @@ func (a *App) errorHandler(c *fiber.Ctx, err error) error {
 		code, msg = fiber.StatusUnprocessableEntity, fes.Error()
 	}
 	if code >= 500 {
-		a.Log.Error("request failed", "request_id", RequestID(c), "path", c.Path(), "err", err)
+		a.Log.Error("request failed", "request_id", RequestID(c), "path", logPath(c.Path()), "err", err)
 	}
 	if web.IsAPI(c) {
 		body := fiber.Map{"error": apiMessage(code, msg)}

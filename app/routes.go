@@ -14,6 +14,7 @@ import (
 	"github.com/frontdesk/frontdesk/platform/database"
 	"github.com/frontdesk/frontdesk/platform/web"
 	"github.com/frontdesk/frontdesk/static"
+	"github.com/frontdesk/frontdesk/workspaces"
 )
 
 // Default branding, used until an admin changes it.
@@ -41,7 +42,7 @@ func (a *App) routes() error {
 	f.Get("/brand.css", a.serveBrandCSS)
 
 	// CSRF sits behind the identity middleware (accounts mounts both).
-	f.Use(a.brandMiddleware)
+	f.Use(limitBody(a.Fiber.Config().BodyLimit, workspaces.IsUploadPath), a.brandMiddleware)
 
 	if err := a.wire(); err != nil {
 		return err

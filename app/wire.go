@@ -49,6 +49,9 @@ func (a *App) wire() error {
 	if err := a.wireTickets(acc); err != nil {
 		return err
 	}
+	if err := a.wireWorkspaces(acc); err != nil {
+		return err
+	}
 	return nil
 }
 

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+
+	"github.com/frontdesk/frontdesk/platform/audit"
 )
 
 // record appends one line to the workspace's activity feed (in the
@@ -21,11 +23,24 @@ func record(ctx context.Context, db bun.IDB, wsID int64, by Actor, action, subje
 	if actor == "" {
 		actor = "system"
 	}
-	_, err := db.NewInsert().Model(&Activity{
+	if _, err := db.NewInsert().Model(&Activity{
 		WorkspaceID: wsID, Actor: actor, UserID: by.userID(), LinkID: by.linkID(),
 		Action: action, Subject: subject, FileID: fileID, IP: by.IP, CreatedAt: now,
-	}).Exec(ctx)
-	return err
+	}).Exec(ctx); err != nil {
+		return err
+	}
+	// Who may get in is also the portal-wide audit log's business.
+	if securityActions[action] {
+		id := wsID
+		return audit.Write(ctx, db, audit.Entry{ActorID: by.userID(), ActorEmail: by.Email, Action: "workspace." + action,
+			TargetType: "workspace", TargetID: &id, Detail: subject, IP: by.IP, CreatedAt: now})
+	}
+	return nil
+}
+
+var securityActions = map[string]bool{
+	"workspace.created": true, "person.added.team": true, "person.added.client": true, "person.removed": true,
+	"link.created": true, "link.rotated": true, "link.revoked": true,
 }
 
 // Record logs an event that changes nothing else (a view, a download, a

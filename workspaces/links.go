@@ -362,3 +362,5 @@ func (s *Service) CheckCode(ctx context.Context, l *Link, email, code, ip string
 	}
 	return nil
 }
+
+func normalizeEmail(e string) string { return strings.ToLower(strings.TrimSpace(e)) }

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+
+	"github.com/frontdesk/frontdesk/platform/files"
 )
 
 // People sides.
@@ -284,4 +286,45 @@ type Activity struct {
 	FileID      *int64    `bun:"file_id"`
 	IP          string    `bun:"ip,notnull"`
 	CreatedAt   time.Time `bun:"created_at,notnull"`
+}
+
+// SizeLabel is the file size for people ("2.4 MB").
+func (f File) SizeLabel() string { return files.FormatSize(f.Size) }
+
+// SizeLabel is the version's size for people.
+func (v Version) SizeLabel() string { return files.FormatSize(v.Size) }
+
+// Label says the activity in words.
+func (a Activity) Label() string { return ActionLabel(a.Action) }
+
+// Segments splits the body for display with mentions highlighted.
+func (m Message) Segments() []Segment { return Segments(m.Body) }
+
+// StatusLabel says an approval state in words.
+func StatusLabel(status string) string {
+	switch status {
+	case ApprovalPending:
+		return "Waiting for approval"
+	case ApprovalApproved:
+		return "Approved"
+	case ApprovalChanges:
+		return "Changes requested"
+	case ApprovalSuperseded:
+		return "Replaced by a newer version"
+	}
+	return ""
+}
+
+// StatusLabel says the request's state in words.
+func (a Approval) StatusLabel() string { return StatusLabel(a.Status) }
+
+// ApprovalLabel says the file's latest approval state in words.
+func (f File) ApprovalLabel() string { return StatusLabel(f.Approval) }
+
+// DecisionLabel says a decision in words.
+func (d Decision) DecisionLabel() string {
+	if d.Decision == ApprovalApproved {
+		return "approved"
+	}
+	return "requested changes"
 }

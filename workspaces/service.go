@@ -378,6 +378,9 @@ func (s *Service) Create(ctx context.Context, by Actor, in CreateInput) (*Worksp
 	ws.CreatedAt, ws.UpdatedAt = now, now
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		base := slugify(in.Name)
+		if base == "link" { // /w/link/{token} opens private links
+			base = "link-workspace"
+		}
 		ws.Slug = base
 		for i := 2; ; i++ {
 			taken, err := tx.NewSelect().Model((*Workspace)(nil)).Where("slug = ?", ws.Slug).Exists(ctx)
