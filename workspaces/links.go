@@ -25,9 +25,10 @@ const (
 	LinkSessionTTL   = 12 * time.Hour
 	CodeTTL          = 10 * time.Minute
 	CodeMaxAttempts  = 5
-	linkOpensPerIP   = 30 // per linkWindow
-	codeSendsPerLink = 5  // per linkWindow
-	codeTriesPerIP   = 20 // per linkWindow
+	linkOpensPerIP   = 120 // link requests per address per linkWindow
+	linkMissesPerIP  = 30  // unknown or dead tokens per address per linkWindow
+	codeSendsPerLink = 5   // per linkWindow
+	codeTriesPerIP   = 20  // per linkWindow
 	linkWindow       = 15 * time.Minute
 )
 
@@ -178,15 +179,25 @@ func (s *Service) LinkByToken(ctx context.Context, token, ip string) (*Link, *Wo
 	if err := s.limit(ctx, "ws-link:ip:"+ip, linkOpensPerIP); err != nil {
 		return nil, nil, err
 	}
+	miss := func() error {
+		if err := s.limit(ctx, "ws-link-miss:ip:"+ip, linkMissesPerIP); err != nil {
+			return err
+		}
+		return ErrNotFound
+	}
 	if len(token) < 40 || len(token) > 64 {
-		return nil, nil, ErrNotFound
+		return nil, nil, miss()
 	}
 	l := new(Link)
-	if err := scanOne(ctx, s.db.NewSelect().Model(l).Where("token_hash = ?", hashToken(token)), "link"); err != nil {
+	err := scanOne(ctx, s.db.NewSelect().Model(l).Where("token_hash = ?", hashToken(token)), "link")
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil, miss()
+	}
+	if err != nil {
 		return nil, nil, err
 	}
 	if !l.Usable(s.clock()) {
-		return nil, nil, ErrNotFound
+		return nil, nil, miss()
 	}
 	ws, err := s.ByID(ctx, l.WorkspaceID)
 	if err != nil {

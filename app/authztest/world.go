@@ -61,6 +61,8 @@ type World struct {
 	// consume what they act on ("new.customerB.session"), so the order
 	// the matrix runs in cannot change its answers.
 	Fresh map[string]func(t testing.TB) string
+	// Workspace is organisation A's client workspace (workspaces.go).
+	Workspace *WorkspaceFixture
 }
 
 // NewWorld populates a (freshly built) app.
@@ -144,6 +146,7 @@ func NewWorld(t testing.TB, a *app.App) *World {
 	w.kbFixtures(t)
 	w.billingFixtures(t)
 	w.ticketFixtures(t)
+	w.workspaceFixtures(t)
 	w.Values["outbox.message"] = w.outboxMessage(t, "sent")
 	w.Fresh["new.outbox.failed"] = func(t testing.TB) string { return w.outboxMessage(t, "failed") }
 	w.mailInboundFixtures(t)
