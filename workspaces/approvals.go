@@ -9,7 +9,7 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"github.com/frontdesk/frontdesk/platform/web"
+	"github.com/frontdesk/frontdesk/platform/validate"
 )
 
 // ApprovalInput requests approval of a file's current version.
@@ -77,7 +77,7 @@ func (s *Service) RequestApproval(ctx context.Context, by Actor, ws *Workspace, 
 		seen[key] = true
 		label, ok := labels[key]
 		if !ok {
-			return nil, web.FieldErrors{"reviewers": "Choose reviewers from the client's members and links."}
+			return nil, validate.Errors{"reviewers": "Choose reviewers from the client's members and links."}
 		}
 		kind, idStr, _ := strings.Cut(key, ":")
 		id, _ := strconv.ParseInt(idStr, 10, 64)
@@ -90,7 +90,7 @@ func (s *Service) RequestApproval(ctx context.Context, by Actor, ws *Workspace, 
 		reviewers = append(reviewers, r)
 	}
 	if len(in.Note) > 5000 {
-		return nil, web.FieldErrors{"note": "Keep the note under 5000 characters."}
+		return nil, validate.Errors{"note": "Keep the note under 5000 characters."}
 	}
 	now := s.clock()
 	a := &Approval{WorkspaceID: ws.ID, FileID: f.ID, VersionID: v.ID, Status: ApprovalPending, Note: strings.TrimSpace(in.Note),
@@ -221,13 +221,13 @@ func MayDecide(a *Approval, by Actor) bool {
 func (s *Service) Decide(ctx context.Context, by Actor, ws *Workspace, approvalID int64, decision, comment string) (*Approval, error) {
 	comment = strings.TrimSpace(comment)
 	if decision != ApprovalApproved && decision != ApprovalChanges {
-		return nil, web.FieldErrors{"decision": "Approve, or request changes."}
+		return nil, validate.Errors{"decision": "Approve, or request changes."}
 	}
 	if decision == ApprovalChanges && comment == "" {
-		return nil, web.FieldErrors{"comment": "Say what should change."}
+		return nil, validate.Errors{"comment": "Say what should change."}
 	}
 	if len(comment) > 5000 {
-		return nil, web.FieldErrors{"comment": "Keep the comment under 5000 characters."}
+		return nil, validate.Errors{"comment": "Keep the comment under 5000 characters."}
 	}
 	now := s.clock()
 	a := new(Approval)

@@ -16,7 +16,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/frontdesk/frontdesk/platform/files"
-	"github.com/frontdesk/frontdesk/platform/web"
+	"github.com/frontdesk/frontdesk/platform/validate"
 )
 
 // Previewable content types: shown inline in the page (img, video, audio,
@@ -136,7 +136,7 @@ func (s *Service) AllFolders(ctx context.Context, wsID int64) ([]Folder, error) 
 func (s *Service) CreateFolder(ctx context.Context, by Actor, wsID, parentID int64, name string) (*Folder, error) {
 	name = CleanName(name)
 	if name == "" || len(name) > 200 {
-		return nil, web.FieldErrors{"folder": "Name the folder (under 200 characters)."}
+		return nil, validate.Errors{"folder": "Name the folder (under 200 characters)."}
 	}
 	if _, err := s.Folder(ctx, wsID, parentID); err != nil {
 		return nil, err
@@ -146,7 +146,7 @@ func (s *Service) CreateFolder(ctx context.Context, by Actor, wsID, parentID int
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.NewInsert().Model(f).Exec(ctx); err != nil {
 			if isUnique(err) {
-				return web.FieldErrors{"folder": "There is already a folder with that name here."}
+				return validate.Errors{"folder": "There is already a folder with that name here."}
 			}
 			return err
 		}
@@ -253,7 +253,7 @@ func (e *TooLargeError) Error() string {
 func (s *Service) Upload(ctx context.Context, by Actor, ws *Workspace, in UploadInput, r io.Reader) (*File, *Version, error) {
 	name := CleanName(in.Name)
 	if name == "" {
-		return nil, nil, web.FieldErrors{"files": "Choose a file to upload."}
+		return nil, nil, validate.Errors{"files": "Choose a file to upload."}
 	}
 	if _, err := s.Folder(ctx, ws.ID, in.FolderID); err != nil {
 		return nil, nil, err

@@ -17,7 +17,7 @@ import (
 	"github.com/uptrace/bun"
 
 	fdmail "github.com/frontdesk/frontdesk/mail"
-	"github.com/frontdesk/frontdesk/platform/web"
+	"github.com/frontdesk/frontdesk/platform/validate"
 )
 
 // Link timing and limits.
@@ -55,8 +55,8 @@ type LinkInput struct {
 	AllowedEmails string // space, comma or newline separated
 }
 
-func (in *LinkInput) validate(now time.Time) (string, web.FieldErrors) {
-	fe := web.FieldErrors{}
+func (in *LinkInput) validate(now time.Time) (string, validate.Errors) {
+	fe := validate.Errors{}
 	in.Name = strings.TrimSpace(in.Name)
 	if in.Name == "" || len(in.Name) > 200 {
 		fe.Add("name", "Name the link after who holds it, e.g. “Finance team”.")
@@ -291,7 +291,7 @@ func allowedEmail(l *Link, email string) bool {
 func (s *Service) SendCode(ctx context.Context, l *Link, ws *Workspace, email, ip string) error {
 	email = strings.ToLower(strings.TrimSpace(email))
 	if a, err := mail.ParseAddress(email); err != nil || a.Address != email {
-		return web.FieldErrors{"email": "Enter your email address."}
+		return validate.Errors{"email": "Enter your email address."}
 	}
 	if err := s.limit(ctx, fmt.Sprintf("ws-code-send:link:%d", l.ID), codeSendsPerLink); err != nil {
 		return err
@@ -342,7 +342,7 @@ func (s *Service) CheckCode(ctx context.Context, l *Link, email, code, ip string
 		return err
 	}
 	now := s.clock()
-	bad := web.FieldErrors{"code": "That code is wrong or has expired. Ask for a new one."}
+	bad := validate.Errors{"code": "That code is wrong or has expired. Ask for a new one."}
 	c := new(LinkCode)
 	err := scanOne(ctx, s.db.NewSelect().Model(c).Where("link_id = ? AND email = ?", l.ID, email).
 		Where("used_at IS NULL").Where("expires_at > ?", now).Order("id DESC").Limit(1), "code")

@@ -11,7 +11,7 @@ import (
 	"github.com/uptrace/bun"
 
 	fdmail "github.com/frontdesk/frontdesk/mail"
-	"github.com/frontdesk/frontdesk/platform/web"
+	"github.com/frontdesk/frontdesk/platform/validate"
 )
 
 func (s *Service) wsURL(ws *Workspace) string { return s.baseURL + "/w/" + ws.Slug }
@@ -186,10 +186,10 @@ func (s *Service) Post(ctx context.Context, by Actor, ws *Workspace, fileID int6
 func (s *Service) post(ctx context.Context, by Actor, ws *Workspace, fileID int64, body, source, messageID string) (*Message, error) {
 	body = strings.TrimSpace(strings.ReplaceAll(body, "\r\n", "\n"))
 	if body == "" {
-		return nil, web.FieldErrors{"body": "Write a message first."}
+		return nil, validate.Errors{"body": "Write a message first."}
 	}
 	if len(body) > 20000 {
-		return nil, web.FieldErrors{"body": "Keep the message under 20000 characters."}
+		return nil, validate.Errors{"body": "Keep the message under 20000 characters."}
 	}
 	var file *File
 	if fileID != 0 {

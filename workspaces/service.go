@@ -18,7 +18,7 @@ import (
 	"github.com/frontdesk/frontdesk/mail"
 	"github.com/frontdesk/frontdesk/platform/database"
 	"github.com/frontdesk/frontdesk/platform/files"
-	"github.com/frontdesk/frontdesk/platform/web"
+	"github.com/frontdesk/frontdesk/platform/validate"
 )
 
 // Errors the service returns for handlers to map.
@@ -333,9 +333,9 @@ func slugify(s string) string {
 
 // Create opens a workspace; the creating agent joins its account team and
 // the organisation's customers... are added by the team (membership is
-// explicit). Field errors come back as web.FieldErrors.
+// explicit). Field errors come back as validate.Errors.
 func (s *Service) Create(ctx context.Context, by Actor, in CreateInput) (*Workspace, error) {
-	fe := web.FieldErrors{}
+	fe := validate.Errors{}
 	in.Name = strings.TrimSpace(in.Name)
 	in.Color = strings.TrimSpace(in.Color)
 	if in.Name == "" {
@@ -420,7 +420,7 @@ func (s *Service) Create(ctx context.Context, by Actor, in CreateInput) (*Worksp
 
 // UpdateSettings changes the name and colour.
 func (s *Service) UpdateSettings(ctx context.Context, by Actor, ws *Workspace, name, color string) error {
-	fe := web.FieldErrors{}
+	fe := validate.Errors{}
 	name, color = strings.TrimSpace(name), strings.TrimSpace(color)
 	if name == "" || len(name) > 200 {
 		fe.Add("name", "Give the workspace a name (under 200 characters).")
@@ -447,11 +447,11 @@ var logoTypes = map[string]bool{"image/png": true, "image/jpeg": true, "image/gi
 func (s *Service) SetLogo(ctx context.Context, by Actor, ws *Workspace, r io.Reader) error {
 	br, ctype := sniff(r)
 	if !logoTypes[ctype] {
-		return web.FieldErrors{"logo": "Upload the logo as a PNG, JPEG, GIF or WebP image."}
+		return validate.Errors{"logo": "Upload the logo as a PNG, JPEG, GIF or WebP image."}
 	}
 	blob, err := s.files.Put(ctx, s.db, br, 2<<20)
 	if errors.Is(err, files.ErrTooLarge) {
-		return web.FieldErrors{"logo": "Keep the logo under 2 MB."}
+		return validate.Errors{"logo": "Keep the logo under 2 MB."}
 	}
 	if err != nil {
 		return err
@@ -496,7 +496,7 @@ func (s *Service) AddPerson(ctx context.Context, by Actor, ws *Workspace, email,
 	email = strings.ToLower(strings.TrimSpace(email))
 	u, err := s.dir.UserByEmail(ctx, email)
 	if errors.Is(err, ErrNotFound) || (err == nil && !u.Active) {
-		return web.FieldErrors{"email": "No active user has that address."}
+		return validate.Errors{"email": "No active user has that address."}
 	}
 	if err != nil {
 		return err
@@ -504,15 +504,15 @@ func (s *Service) AddPerson(ctx context.Context, by Actor, ws *Workspace, email,
 	switch side {
 	case SideTeam:
 		if !u.Role.IsStaff() {
-			return web.FieldErrors{"email": "The account team is made of agents and admins."}
+			return validate.Errors{"email": "The account team is made of agents and admins."}
 		}
 	case SideClient:
 		if u.Role != identity.RoleCustomer {
-			return web.FieldErrors{"email": "Client members are customers."}
+			return validate.Errors{"email": "Client members are customers."}
 		}
 		ok := (ws.OrgID != nil && u.OrgID == *ws.OrgID) || (ws.CustomerID != nil && u.ID == *ws.CustomerID)
 		if !ok {
-			return web.FieldErrors{"email": "Only users of the workspace's organisation can be client members."}
+			return validate.Errors{"email": "Only users of the workspace's organisation can be client members."}
 		}
 	default:
 		return fmt.Errorf("workspaces: bad side %q", side)

@@ -8,7 +8,7 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"github.com/frontdesk/frontdesk/platform/web"
+	"github.com/frontdesk/frontdesk/platform/validate"
 )
 
 // TaskInput gives the client a task.
@@ -19,8 +19,8 @@ type TaskInput struct {
 	DueOn   *time.Time
 }
 
-func (in *TaskInput) validate() web.FieldErrors {
-	fe := web.FieldErrors{}
+func (in *TaskInput) validate() validate.Errors {
+	fe := validate.Errors{}
 	in.Title = strings.TrimSpace(in.Title)
 	in.Details = strings.TrimSpace(in.Details)
 	if in.Title == "" || len(in.Title) > 200 {
@@ -92,7 +92,7 @@ func (s *Service) TickTask(ctx context.Context, by Actor, ws *Workspace, taskID 
 			return nil
 		}
 		if t.Kind != TaskTick {
-			return web.FieldErrors{"task": "Complete this task by uploading the document it asks for."}
+			return validate.Errors{"task": "Complete this task by uploading the document it asks for."}
 		}
 		return completeTask(ctx, tx, ws.ID, by, t, nil, now)
 	})
