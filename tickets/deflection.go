@@ -22,7 +22,7 @@ func (s *Service) DeflectionShown(ctx context.Context, tok string, userID int64,
 		d.UserID = &userID
 	}
 	_, err := s.db.NewInsert().Model(d).
-		On("CONFLICT (token) DO UPDATE").Set("shown = ticket_deflections.shown + EXCLUDED.shown").Set("updated_at = EXCLUDED.updated_at").
+		On("CONFLICT (token) DO UPDATE").Set("shown = ?TableAlias.shown + EXCLUDED.shown").Set("updated_at = EXCLUDED.updated_at").
 		Exec(ctx)
 	if err != nil {
 		s.log.Warn("record suggestions shown", "err", err)

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"html/template"
 	"net/url"
 	"sort"
 	"strconv"
@@ -19,6 +20,10 @@ import (
 )
 
 // ---- Saved views ----
+
+// Href is the inbox URL of the view (its query was built from known
+// filter keys by url.Values.Encode).
+func (v *SavedView) Href() template.URL { return template.URL("/agent?" + v.Query) }
 
 // SavedViews lists the user's saved inbox filters and the shared ones.
 func (s *Service) SavedViews(ctx context.Context, userID int64) ([]SavedView, error) {
