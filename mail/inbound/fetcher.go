@@ -323,6 +323,16 @@ func (f *Fetcher) session(ctx context.Context) error {
 			}
 			continue
 		}
+		// NOOP collects what arrived during the sync (EXISTS); mail that
+		// came meanwhile is fetched before idling.
+		if err := c.Noop().Wait(); err != nil {
+			return fmt.Errorf("NOOP: %w", err)
+		}
+		select {
+		case <-f.newMail:
+			continue
+		default:
+		}
 		cmd, err := c.Idle()
 		if err != nil {
 			return fmt.Errorf("IDLE: %w", err)
@@ -362,6 +372,7 @@ func (f *Fetcher) sync(ctx context.Context, c *imapclient.Client, sum *Summary) 
 	case <-f.newMail:
 	default:
 	}
+	f.deps.Log.Debug("mail fetcher: sync", "mailbox", f.name)
 	sel, err := c.Select(f.mailbox, nil).Wait()
 	if err != nil {
 		return fmt.Errorf("select %s: %w", f.mailbox, err)
