@@ -40,9 +40,6 @@ func (a *App) wire() error {
 	if err := a.wireKB(); err != nil {
 		return err
 	}
-	if err := a.wireMailInbound(nil); err != nil {
-		return err
-	}
 	if a.Billing, err = a.wireBilling(acc); err != nil {
 		return err
 	}
@@ -50,6 +47,10 @@ func (a *App) wire() error {
 		return err
 	}
 	if err := a.wireWorkspaces(acc); err != nil {
+		return err
+	}
+	// After tickets: inbound mail is delivered into them.
+	if err := a.wireMailInbound(); err != nil {
 		return err
 	}
 	return nil

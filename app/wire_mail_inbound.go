@@ -10,6 +10,7 @@ import (
 	"github.com/frontdesk/frontdesk/accounts/policy"
 	"github.com/frontdesk/frontdesk/mail"
 	"github.com/frontdesk/frontdesk/mail/inbound"
+	"github.com/frontdesk/frontdesk/tickets"
 )
 
 // mailInbound holds the email channel's parts once wired.
@@ -29,9 +30,16 @@ func (a *App) mailInbound() *mailInbound {
 
 // wireMailInbound builds the ingester and (with --imap-url) the fetcher,
 // mounts the ingestion-log pages and API, registers the fetcher worker and
-// its readiness check. deliverer is the tickets domain's (nil until it is
-// wired: messages are then logged as failed and kept for re-processing).
-func (a *App) wireMailInbound(deliverer inbound.Deliverer) error {
+// its readiness check. Messages are delivered to the tickets domain.
+func (a *App) wireMailInbound() error {
+	var deliverer inbound.Deliverer
+	if a.Tickets != nil {
+		opts := tickets.EmailOptions{SupportAddress: a.Config.SupportAddress}
+		if a.KB != nil {
+			opts.Suggest = kbSuggester{a.KB}
+		}
+		deliverer = a.Tickets.EmailDeliverer(opts)
+	}
 	parts := a.mailInbound()
 	a.AddCloser(func() error { mailInboundParts.Delete(a); return nil })
 	parts.deliverer = deliverer
