@@ -423,12 +423,35 @@ func (s *Service) PublishedPage(ctx context.Context, categoryID int64, limit, of
 }
 
 // Popular lists the most viewed published articles.
+//
+// The ids come first from a walk down the kb_articles_popular index (ties
+// newest first, the order that index gives for free); sorting every
+// published article with its category joined was 90% of the home page.
 func (s *Service) Popular(ctx context.Context, limit int) ([]Article, error) {
-	var out []Article
-	err := s.db.NewSelect().Model(&out).Relation("Category").ExcludeColumn("body").
-		Where("article.status = ?", StatusPublished).
-		OrderExpr("article.view_count DESC, article.helpful_yes DESC, article.id").Limit(int64(limit)).Scan(ctx)
-	return out, err
+	var ids []int64
+	if err := s.db.NewSelect().Model((*Article)(nil)).Column("id").Where("status = ?", StatusPublished).
+		OrderExpr("view_count DESC, helpful_yes DESC, id DESC").Limit(int64(limit)).Scan(ctx, &ids); err != nil {
+		return nil, err
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var rows []Article
+	if err := s.db.NewSelect().Model(&rows).Relation("Category").ExcludeColumn("body").
+		Where("article.id IN (?)", bun.In(ids)).Scan(ctx); err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]Article, len(rows))
+	for _, r := range rows {
+		byID[r.ID] = r
+	}
+	out := make([]Article, 0, len(ids))
+	for _, id := range ids {
+		if r, ok := byID[id]; ok {
+			out = append(out, r)
+		}
+	}
+	return out, nil
 }
 
 // RecentlyUpdated lists published articles, the most recently changed
