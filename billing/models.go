@@ -6,6 +6,7 @@
 package billing
 
 import (
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -205,3 +206,12 @@ func (inv *Invoice) StatusText(now time.Time) string { return StatusLabel(inv, n
 
 // BadgeClass is the CSS class of the invoice's status badge.
 func (inv *Invoice) BadgeClass(now time.Time) string { return StatusBadge(StatusLabel(inv, now)) }
+
+// MethodText is how the payment was made, marked when it is a refund
+// ("card (refund)"); page and PDF both show it.
+func (p *Payment) MethodText() string {
+	if p.IsRefund() && !strings.Contains(strings.ToLower(p.Method), "refund") {
+		return strings.TrimSpace(p.Method + " (refund)")
+	}
+	return p.Method
+}

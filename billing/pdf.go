@@ -294,10 +294,7 @@ func (d *InvoiceDocument) WritePDF(w io.Writer) error {
 		pdf.SetTextColor(20, 20, 20)
 		pdf.SetFont("Helvetica", "", 9)
 		for _, p := range d.Payments {
-			method := p.Method
-			if p.IsRefund() && !strings.Contains(strings.ToLower(method), "refund") {
-				method = strings.TrimSpace(method + " (refund)")
-			}
+			method := p.MethodText()
 			pdf.CellFormat(pw[0], 5.5, Date(p.PaidOn), "", 0, "L", false, 0, "")
 			pdf.CellFormat(pw[1], 5.5, tr(p.Reference), "", 0, "L", false, 0, "")
 			pdf.CellFormat(pw[2], 5.5, tr(method), "", 0, "L", false, 0, "")
