@@ -1,8 +1,12 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"html/template"
+
+	"github.com/gofiber/fiber/v2"
 
 	"github.com/frontdesk/frontdesk/accounts"
 	"github.com/frontdesk/frontdesk/billing"
@@ -27,7 +31,28 @@ func (a *App) wireBilling(acc *accounts.Service) (*billing.Service, error) {
 		},
 	}).Mount(a.Fiber)
 	a.AddDemoSeeder(svc.SeedDemo)
+	// The agent's ticket sidebar shows the requester's billing summary.
+	a.TicketBilling = billingSidebar{svc: svc, views: a.Fiber.Config().Views}
 	return svc, nil
+}
+
+// billingSidebar renders billing's summary partial for the tickets
+// sidebar (tickets.BillingSummary).
+type billingSidebar struct {
+	svc   *billing.Service
+	views fiber.Views
+}
+
+func (b billingSidebar) SummaryHTML(ctx context.Context, userID, orgID int64) (template.HTML, error) {
+	sum, err := b.svc.Summary(ctx, userID, orgID)
+	if err != nil {
+		return "", err
+	}
+	var buf bytes.Buffer
+	if err := b.views.Render(&buf, "billing/_summary", sum); err != nil {
+		return "", err
+	}
+	return template.HTML(buf.String()), nil // html/template output
 }
 
 // billingDirectory lets billing find organisations and customers through
