@@ -76,7 +76,7 @@ func (h *Handlers) searchIDs(text string, scope policy.TicketScope, withNotes bo
 	if h.ix == nil {
 		return []int64{}, nil
 	}
-	ids, err := h.ix.Search(text, scope, withNotes, 500)
+	ids, err := h.ix.Search(text, scope, withNotes, 200)
 	if err != nil {
 		h.log.Warn("ticket search", "err", err)
 		return []int64{}, nil

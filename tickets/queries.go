@@ -207,66 +207,70 @@ func (s *Service) List(ctx context.Context, q Query) (*Page, error) {
 	}
 	now := s.clock()
 	var rows []Ticket
-	sel := s.db.NewSelect().Model(&rows)
-	// Scope (customers: their own, plus their organisation's when shared).
-	if !q.Scope.All {
-		if q.Scope.OrgID != 0 {
-			sel.Where("(t.requester_id = ? OR t.org_id = ?)", q.Scope.RequesterID, q.Scope.OrgID)
-		} else {
-			sel.Where("t.requester_id = ?", q.Scope.RequesterID)
-		}
+	if q.View == ViewBreaching && q.Sort == "" {
+		q.Sort = SortSLA
 	}
-	switch q.View {
-	case ViewUnassigned:
-		sel.Where("t.is_open = ?", true).Where("t.assignee_id IS NULL")
-	case ViewMine:
-		sel.Where("t.is_open = ?", true).Where("t.assignee_id = ?", q.Me)
-	case ViewOpen:
-		sel.Where("t.is_open = ?", true)
-	case ViewPending:
-		sel.Where("t.status = ?", StatusPending)
-	case ViewSolved:
-		sel.Where("t.status = ?", StatusSolved).Where("t.updated_at > ?", now.Add(-7*24*time.Hour))
-	case ViewBreaching:
-		sel.Where("t.is_open = ?", true).Where("t.sla_due_at < ?", now.Add(time.Hour))
-		if q.Sort == "" {
-			q.Sort = SortSLA
+	filtered := func(dst *[]Ticket) *bun.SelectQuery {
+		sel := s.db.NewSelect().Model(dst)
+		// Scope (customers: their own, plus their organisation's when shared).
+		if !q.Scope.All {
+			if q.Scope.OrgID != 0 {
+				sel.Where("(t.requester_id = ? OR t.org_id = ?)", q.Scope.RequesterID, q.Scope.OrgID)
+			} else {
+				sel.Where("t.requester_id = ?", q.Scope.RequesterID)
+			}
 		}
-	}
-	if q.Status != "" {
-		if q.Status == "open-any" {
+		switch q.View {
+		case ViewUnassigned:
+			sel.Where("t.is_open = ?", true).Where("t.assignee_id IS NULL")
+		case ViewMine:
+			sel.Where("t.is_open = ?", true).Where("t.assignee_id = ?", q.Me)
+		case ViewOpen:
 			sel.Where("t.is_open = ?", true)
-		} else {
-			sel.Where("t.status = ?", q.Status)
+		case ViewPending:
+			sel.Where("t.status = ?", StatusPending)
+		case ViewSolved:
+			sel.Where("t.status = ?", StatusSolved).Where("t.updated_at > ?", now.Add(-7*24*time.Hour))
+		case ViewBreaching:
+			sel.Where("t.is_open = ?", true).Where("t.sla_due_at < ?", now.Add(time.Hour))
 		}
-	}
-	if q.Priority != "" {
-		sel.Where("t.priority = ?", q.Priority)
-	}
-	switch q.Assignee {
-	case "":
-	case "none":
-		sel.Where("t.assignee_id IS NULL")
-	default:
-		var id int64
-		fmt.Sscan(q.Assignee, &id)
-		sel.Where("t.assignee_id = ?", id)
-	}
-	if q.Tag != "" {
-		sel.Where("EXISTS (SELECT 1 FROM ticket_tags tt WHERE tt.ticket_id = t.id AND tt.tag = ?)", normTag(q.Tag))
-	}
-	if q.OrgID != 0 {
-		sel.Where("t.org_id = ?", q.OrgID)
-	}
-	if q.Channel != "" {
-		sel.Where("t.channel = ?", q.Channel)
-	}
-	if q.IDs != nil {
-		if len(q.IDs) == 0 {
-			return &Page{}, nil
+		if q.Status != "" {
+			if q.Status == "open-any" {
+				sel.Where("t.is_open = ?", true)
+			} else {
+				sel.Where("t.status = ?", q.Status)
+			}
 		}
-		sel.Where("t.id IN (?)", bun.In(q.IDs))
+		if q.Priority != "" {
+			sel.Where("t.priority = ?", q.Priority)
+		}
+		switch q.Assignee {
+		case "":
+		case "none":
+			sel.Where("t.assignee_id IS NULL")
+		default:
+			var id int64
+			fmt.Sscan(q.Assignee, &id)
+			sel.Where("t.assignee_id = ?", id)
+		}
+		if q.Tag != "" {
+			sel.Where("EXISTS (SELECT 1 FROM ticket_tags tt WHERE tt.ticket_id = t.id AND tt.tag = ?)", normTag(q.Tag))
+		}
+		if q.OrgID != 0 {
+			sel.Where("t.org_id = ?", q.OrgID)
+		}
+		if q.Channel != "" {
+			sel.Where("t.channel = ?", q.Channel)
+		}
+		if q.IDs != nil {
+			sel.Where("t.id IN (?)", bun.In(q.IDs))
+		}
+		return sel
 	}
+	if q.IDs != nil && len(q.IDs) == 0 {
+		return &Page{}, nil
+	}
+	sel := filtered(&rows)
 	var c cursor
 	hasCursor := false
 	if q.Cursor != "" {
@@ -287,10 +291,34 @@ func (s *Service) List(ctx context.Context, q Query) (*Page, error) {
 		}
 		sel.OrderExpr("t.priority_rank DESC, t.updated_at DESC, t.id DESC")
 	case SortSLA:
-		if hasCursor {
-			sel.Where("(COALESCE(t.sla_due_at, ?), t.id) > (?, ?)", farFuture, c.T, c.ID)
+		// Two index-ordered segments: tickets with a deadline by due time,
+		// then those without by id (a COALESCE in ORDER BY would sort
+		// every open ticket on each request).
+		if !hasCursor || !c.T.Equal(farFuture) {
+			sel.Where("t.sla_due_at IS NOT NULL")
+			if hasCursor {
+				sel.Where("(t.sla_due_at, t.id) > (?, ?)", c.T, c.ID)
+			}
+			sel.OrderExpr("t.sla_due_at ASC, t.id ASC")
+			sel.Limit(int64(q.Limit + 1))
+			if err := sel.Scan(ctx); err != nil {
+				return nil, err
+			}
+			if len(rows) <= q.Limit {
+				var more []Ticket
+				if err := filtered(&more).Where("t.sla_due_at IS NULL").OrderExpr("t.id ASC").
+					Limit(int64(q.Limit + 1 - len(rows))).Scan(ctx); err != nil {
+					return nil, err
+				}
+				rows = append(rows, more...)
+			}
+		} else {
+			if err := sel.Where("t.sla_due_at IS NULL").Where("t.id > ?", c.ID).OrderExpr("t.id ASC").
+				Limit(int64(q.Limit + 1)).Scan(ctx); err != nil {
+				return nil, err
+			}
 		}
-		sel.OrderExpr("COALESCE(t.sla_due_at, ?) ASC, t.id ASC", farFuture)
+		return s.page(ctx, q, rows)
 	default:
 		q.Sort = SortUpdated
 		if hasCursor {
@@ -302,6 +330,11 @@ func (s *Service) List(ctx context.Context, q Query) (*Page, error) {
 	if err := sel.Scan(ctx); err != nil {
 		return nil, err
 	}
+	return s.page(ctx, q, rows)
+}
+
+// page cuts rows to the limit and makes the next cursor.
+func (s *Service) page(ctx context.Context, q Query, rows []Ticket) (*Page, error) {
 	page := &Page{}
 	if len(rows) > q.Limit {
 		rows = rows[:q.Limit]
@@ -411,12 +444,21 @@ func (s *Service) OtherTickets(ctx context.Context, t *Ticket, limit int) ([]Tic
 	return ts, err
 }
 
-// Tags lists every tag in use (filter choices), most used first.
+// Tags lists the tags in use (filter choices), most used first. The
+// answer is cached for a minute: counting them walks every ticket tag.
 func (s *Service) Tags(ctx context.Context, limit int) ([]string, error) {
-	var tags []string
-	err := s.db.NewSelect().Model((*ticketTag)(nil)).Column("tag").Group("tag").
-		OrderExpr("COUNT(*) DESC, tag").Limit(int64(limit)).Scan(ctx, &tags)
-	return tags, err
+	s.tagsMu.Lock()
+	defer s.tagsMu.Unlock()
+	if s.tagsAt.IsZero() || time.Since(s.tagsAt) > time.Minute || len(s.tags) < limit && s.tagsFull < limit {
+		var tags []string
+		err := s.db.NewSelect().Model((*ticketTag)(nil)).Column("tag").Group("tag").
+			OrderExpr("COUNT(*) DESC, tag").Limit(int64(limit)).Scan(ctx, &tags)
+		if err != nil {
+			return nil, err
+		}
+		s.tags, s.tagsAt, s.tagsFull = tags, time.Now(), limit
+	}
+	return s.tags[:min(limit, len(s.tags))], nil
 }
 
 // normalizeText trims and bounds a search text.

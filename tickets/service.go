@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/microcosm-cc/bluemonday"
@@ -69,6 +70,11 @@ type Service struct {
 	log      *slog.Logger
 	now      func() time.Time
 	html     *bluemonday.Policy
+
+	tagsMu   sync.Mutex
+	tags     []string
+	tagsAt   time.Time
+	tagsFull int
 }
 
 // NewService builds the service.

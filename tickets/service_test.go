@@ -277,6 +277,27 @@ func TestListScopeViewsAndKeysetPagination(t *testing.T) {
 		if len(got) != 8 || got[0] != 1008 || got[7] != 1001 {
 			t.Fatalf("paged unassigned view: %v", got)
 		}
+		// By SLA due time, tickets without a deadline (solved) come last,
+		// across pages.
+		f.svc.Change(f.ctx, 3, f.bob.ID, tickets.Changes{Status: tickets.StatusSolved})
+		f.svc.Change(f.ctx, 6, f.bob.ID, tickets.Changes{Status: tickets.StatusSolved})
+		var bySLA []int64
+		cursor = ""
+		for pages := 0; pages < 6; pages++ {
+			p, err := f.svc.List(f.ctx, tickets.Query{Scope: all, View: tickets.ViewAll, Sort: tickets.SortSLA, Limit: 3, Cursor: cursor})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range p.Rows {
+				bySLA = append(bySLA, r.ID)
+			}
+			if cursor = p.NextCursor; cursor == "" {
+				break
+			}
+		}
+		if len(bySLA) != 8 || bySLA[6] != 3 || bySLA[7] != 6 {
+			t.Fatalf("by SLA across pages: %v", bySLA)
+		}
 		// Carol alone sees her four; with the organisation sharing, seven.
 		p, _ := f.svc.List(f.ctx, tickets.Query{Scope: policy.TicketScope{RequesterID: f.carol.ID}})
 		if len(p.Rows) != 4 {
