@@ -30,6 +30,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -260,27 +261,63 @@ type fileReader struct {
 func (f *fileReader) Size() int64    { return f.size }
 func (f *fileReader) SHA256() string { return f.sha }
 
-// chunkReader reads a blob from file_chunks one chunk at a time.
+// chunkReader reads a blob from file_chunks one chunk at a time. Put
+// writes ChunkSize pieces, but a chunk may be of any length (bytes copied
+// in by a migration are one chunk), so the reader first loads the length
+// of each chunk and finds an offset's chunk from them.
 type chunkReader struct {
-	ctx  context.Context
-	db   bun.IDB
-	sha  string
-	size int64
-	off  int64
-	seq  int    // chunk held in buf, -1 for none
-	buf  []byte // its bytes
-	have bool
+	ctx    context.Context
+	db     bun.IDB
+	sha    string
+	size   int64
+	off    int64
+	starts []int64 // offset of each chunk's first byte, by seq; nil until loaded
+	seq    int     // chunk held in buf
+	buf    []byte  // its bytes
+	have   bool
 }
 
 func (r *chunkReader) Size() int64    { return r.size }
 func (r *chunkReader) SHA256() string { return r.sha }
 func (r *chunkReader) Close() error   { r.buf = nil; return nil }
 
+// loadStarts reads the chunks' lengths (not their bytes).
+func (r *chunkReader) loadStarts() error {
+	var rows []struct {
+		Seq int   `bun:"seq"`
+		N   int64 `bun:"n"`
+	}
+	err := r.db.NewSelect().Model((*chunkRow)(nil)).ColumnExpr("seq, LENGTH(data) AS n").
+		Where("sha256 = ?", r.sha).Order("seq").Scan(r.ctx, &rows)
+	if err != nil {
+		return err
+	}
+	var at int64
+	r.starts = make([]int64, 0, len(rows))
+	for i, c := range rows {
+		if c.Seq != i {
+			return fmt.Errorf("file %s: chunk %d missing: %w", r.sha, i, io.ErrUnexpectedEOF)
+		}
+		r.starts = append(r.starts, at)
+		at += c.N
+	}
+	if at < r.size {
+		return fmt.Errorf("file %s: %d of %d bytes stored: %w", r.sha, at, r.size, io.ErrUnexpectedEOF)
+	}
+	return nil
+}
+
 func (r *chunkReader) Read(p []byte) (int, error) {
 	if r.off >= r.size {
 		return 0, io.EOF
 	}
-	seq := int(r.off / ChunkSize)
+	if r.starts == nil {
+		if err := r.loadStarts(); err != nil {
+			return 0, err
+		}
+	}
+	// The last chunk starting at or before off holds it.
+	seq := sort.Search(len(r.starts), func(i int) bool { return r.starts[i] > r.off }) - 1
 	if !r.have || r.seq != seq {
 		var c chunkRow
 		err := r.db.NewSelect().Model(&c).Where("sha256 = ? AND seq = ?", r.sha, seq).Scan(r.ctx)
@@ -292,7 +329,7 @@ func (r *chunkReader) Read(p []byte) (int, error) {
 		}
 		r.buf, r.seq, r.have = c.Data, seq, true
 	}
-	start := int(r.off - int64(seq)*ChunkSize)
+	start := int(r.off - r.starts[seq])
 	if start >= len(r.buf) {
 		return 0, io.ErrUnexpectedEOF
 	}
