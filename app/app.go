@@ -169,7 +169,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		db.Close()
 		return nil, fmt.Errorf("load templates: %w", err)
 	}
-	if err := a.routes(); err != nil {
+	if err := a.routes(ctx); err != nil {
 		a.Close()
 		return nil, err
 	}

@@ -29,6 +29,9 @@ type Config struct {
 	TrustedProxies string
 	// FilesDir keeps file bytes in this directory instead of the database.
 	FilesDir string
+	// KBSearchCache is how many finished KB searches each node keeps (an
+	// LRU emptied on every index write); 0 disables the cache.
+	KBSearchCache int
 	// Command builds the app for a one-shot command (kb import, user add,
 	// billing import, mail fetch): services and their wiring as serve has
 	// them, but no search index is opened (a running serve holds it) and
@@ -43,6 +46,9 @@ type Config struct {
 	Demo bool
 }
 
+// DefaultKBSearchCache is the --kb-search-cache default.
+const DefaultKBSearchCache = 2000
+
 // BindFlags declares the shared configuration flags on fs.
 func (c *Config) BindFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Addr, "addr", "127.0.0.1:8080", "listen address")
@@ -54,6 +60,7 @@ func (c *Config) BindFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.SupportAddress, "support-address", "", "From/Reply-To address of outgoing support mail")
 	fs.StringVar(&c.FilesDir, "files-dir", "", "keep file bytes (attachments, raw mail, workspace files) in this directory instead of the database")
 	fs.Int64Var(&c.AttachmentMaxBytes, "attachment-max-bytes", 25<<20, "largest ticket attachment accepted, in bytes (each file)")
+	fs.IntVar(&c.KBSearchCache, "kb-search-cache", DefaultKBSearchCache, "finished KB searches kept per node for repeated queries (0 disables the cache)")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "text or json")
 	fs.StringVar(&c.StripeWebhookSecret, "stripe-webhook-secret", "", "signing secret (whsec_…) of the Stripe webhook at /webhooks/stripe; without it the endpoint is off")
@@ -148,6 +155,9 @@ func (c *Config) Normalize() error {
 				return fmt.Errorf("--trusted-proxies: %q is not an IP address or CIDR", p)
 			}
 		}
+	}
+	if c.KBSearchCache < 0 {
+		return fmt.Errorf("--kb-search-cache %d: want 0 (off) or a number of searches", c.KBSearchCache)
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":

@@ -26,7 +26,7 @@ const (
 
 var hexColor = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
 
-func (a *App) routes() error {
+func (a *App) routes(ctx context.Context) error {
 	f := a.Fiber
 	secure := a.Config.SecureCookies()
 
@@ -44,7 +44,7 @@ func (a *App) routes() error {
 	// CSRF sits behind the identity middleware (accounts mounts both).
 	f.Use(limitBody(a.Fiber.Config().BodyLimit, workspaces.IsUploadPath), a.brandMiddleware)
 
-	if err := a.wire(); err != nil {
+	if err := a.wire(ctx); err != nil {
 		return err
 	}
 

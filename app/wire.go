@@ -20,7 +20,7 @@ import (
 // all domains. Order matters: mail first (others enqueue into it), then
 // accounts (its middleware sets the current user for every later route),
 // then the domains that use both.
-func (a *App) wire() error {
+func (a *App) wire(ctx context.Context) error {
 	if err := a.wireMail(); err != nil {
 		return err
 	}
@@ -37,7 +37,7 @@ func (a *App) wire() error {
 		DB: a.DB, Outbox: a.Mail, SMTPConfigured: a.Config.SMTPURL != "",
 		Guard: policy.Require(policy.Administer),
 	}).Mount(a.Fiber)
-	if err := a.wireKB(); err != nil {
+	if err := a.wireKB(ctx); err != nil {
 		return err
 	}
 	if a.Billing, err = a.wireBilling(acc); err != nil {
@@ -117,17 +117,17 @@ func (a *App) wireAdmin(acc *accounts.Service) error {
 // with kb_changes (repairing a crash between a DB write and the index
 // write), and kept in step by the follower, which polls kb_changes every
 // second and is nudged after local writes, so a change on any node is
-// searchable on every node within seconds.
-func (a *App) wireKB() error {
+// searchable on every node within seconds. The rebuild runs under ctx (the
+// app's, which SIGTERM cancels), so a long rebuild never delays a stop.
+func (a *App) wireKB(ctx context.Context) error {
 	if a.Config.Command {
 		// A one-shot command runs beside serving nodes, which hold their
 		// index: it writes through the service, and the followers index
 		// what it changed.
-		a.KB = kb.NewService(kb.Deps{DB: a.DB, Log: a.Log, BaseURL: a.Config.BaseURL})
+		a.KB = kb.NewService(kb.Deps{DB: a.DB, Log: a.Log, BaseURL: a.Config.BaseURL, Files: a.Files, Users: a.Accounts})
 		return nil
 	}
-	ctx := context.Background()
-	ix, err := kb.OpenIndex(filepath.Join(a.Config.DataDir, "kb-index"), a.Log, 10*time.Second)
+	ix, err := kb.OpenIndex(filepath.Join(a.Config.DataDir, "kb-index"), a.Log, 10*time.Second, a.Config.KBSearchCache)
 	if err != nil {
 		return fmt.Errorf("knowledge-base index: %w", err)
 	}
@@ -146,6 +146,7 @@ func (a *App) wireKB() error {
 	svc := kb.NewService(kb.Deps{
 		DB: a.DB, Index: kb.IndexSearcher{Index: ix}, Follower: follower,
 		Log: a.Log, BaseURL: a.Config.BaseURL, SearchLog: searchLog,
+		Files: a.Files, Users: a.Accounts,
 	})
 	a.KB = svc
 	a.AddWorker("kb-index", follower)
@@ -177,7 +178,7 @@ func (a *App) wireKB() error {
 // 'frontdesk kb reindex' and after a large import). It fails with a clear
 // message, instead of waiting, when a running serve holds the index.
 func (a *App) RebuildKBIndex(ctx context.Context) (int, error) {
-	ix, err := kb.OpenIndex(filepath.Join(a.Config.DataDir, "kb-index"), a.Log, 5*time.Second)
+	ix, err := kb.OpenIndex(filepath.Join(a.Config.DataDir, "kb-index"), a.Log, 5*time.Second, a.Config.KBSearchCache)
 	if err != nil {
 		return 0, err
 	}

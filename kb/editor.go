@@ -8,10 +8,10 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/uptrace/bun"
 
 	"github.com/frontdesk/frontdesk/accounts/identity"
 	"github.com/frontdesk/frontdesk/accounts/policy"
+	"github.com/frontdesk/frontdesk/platform/audit"
 	"github.com/frontdesk/frontdesk/platform/web"
 )
 
@@ -33,7 +33,6 @@ type EditorDeps struct {
 // URLs under /kb/files.
 type EditorHandlers struct {
 	svc     *Service
-	db      bun.IDB
 	log     *slog.Logger
 	maxFile int64
 	reports *ReportHandlers
@@ -50,8 +49,8 @@ func NewEditorHandlers(d EditorDeps) *EditorHandlers {
 		maxFile = DefaultMaxAttachment
 	}
 	return &EditorHandlers{
-		svc: d.Service, db: d.Service.DB(), log: log, maxFile: maxFile,
-		reports: NewReportHandlers(d.Service.DB()),
+		svc: d.Service, log: log, maxFile: maxFile,
+		reports: NewReportHandlers(d.Service),
 	}
 }
 
@@ -88,13 +87,14 @@ func (h *EditorHandlers) Mount(r fiber.Router) {
 	g.Post("/:id<int>/attachments/:aid<int>/delete", h.deleteAttachment)
 }
 
-// actingUser is the current user's id for revisions and authorship.
-func actingUser(c *fiber.Ctx) *int64 {
-	if id := identity.Current(c); id != nil && id.UserID != 0 {
-		uid := id.UserID
-		return &uid
+// actor is who acts in this request (user, email, IP), for the revision's
+// author and the audit log; the service fills in the action.
+func actor(c *fiber.Ctx) *audit.Entry {
+	e := identity.AuditEntry(c, "", "", 0, "")
+	if e.ActorID != nil && *e.ActorID == 0 {
+		e.ActorID = nil
 	}
-	return nil
+	return &e
 }
 
 // editorNotFound maps ErrNotFound to a 404 and passes other errors on.

@@ -80,7 +80,7 @@ func (h *EditorHandlers) editorData(ctx context.Context, a *Article, f ArticleFo
 	} else {
 		data["Title"] = "Edit: " + a.Title
 		data["Action"] = "/agent/kb/" + strconv.FormatInt(a.ID, 10)
-		atts, err := listAttachments(ctx, h.db, a.ID)
+		atts, err := h.svc.Attachments(ctx, a.ID)
 		if err != nil {
 			return nil, err
 		}
@@ -180,7 +180,7 @@ func (h *EditorHandlers) saveArticle(c *fiber.Ctx, cur *Article) error {
 	if note == "" && cur != nil && status != "" && status != cur.Status {
 		note = "status: " + status
 	}
-	saved, err := h.svc.SaveArticle(c.UserContext(), in, actingUser(c), note)
+	saved, err := h.svc.SaveArticle(c.UserContext(), in, actor(c), note)
 	var sfe web.FieldErrors
 	if errors.As(err, &sfe) {
 		return h.renderEditor(c, fiber.StatusUnprocessableEntity, cur, f, sfe, nil)
@@ -224,7 +224,7 @@ func (h *EditorHandlers) setArticleStatus(c *fiber.Ctx) error {
 	if status == "" {
 		return fiber.NewError(fiber.StatusUnprocessableEntity, "Choose draft, published or archived.")
 	}
-	after, err := h.svc.SetStatus(ctx, id, status, actingUser(c))
+	after, err := h.svc.SetStatus(ctx, id, status, actor(c))
 	if err != nil {
 		return editorNotFound(err)
 	}
@@ -243,7 +243,7 @@ func (h *EditorHandlers) deleteArticle(c *fiber.Ctx) error {
 	if err != nil {
 		return editorNotFound(err)
 	}
-	if err := h.svc.DeleteArticle(ctx, id); err != nil {
+	if err := h.svc.DeleteArticle(ctx, id, actor(c)); err != nil {
 		return editorNotFound(err)
 	}
 	web.SetFlash(c, "success", "Deleted “"+a.Title+"”.")

@@ -1,10 +1,7 @@
 package kb
 
 import (
-	"context"
-	"crypto/sha256"
-	"database/sql"
-	"encoding/hex"
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -14,13 +11,12 @@ import (
 	"path"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/uptrace/bun"
 
 	"github.com/frontdesk/frontdesk/accounts/identity"
 	"github.com/frontdesk/frontdesk/accounts/policy"
+	"github.com/frontdesk/frontdesk/platform/files"
 	"github.com/frontdesk/frontdesk/platform/web"
 )
 
@@ -73,16 +69,20 @@ func attachmentType(ct string) (allowed, inline bool) {
 	return false, false
 }
 
+// sniffLen is how much of a file sniffAttachment looks at.
+const sniffLen = 1024
+
 // sniffAttachment decides the stored content type from the file's bytes
 // (never the browser's claim); the extension only refines what sniffing
 // cannot tell apart (SVG, CSV and Markdown are all text to the sniffer).
 func sniffAttachment(filename string, data []byte) (string, bool) {
+	data = data[:min(len(data), sniffLen)]
 	ct := http.DetectContentType(data)
 	base, _, _ := mime.ParseMediaType(ct)
 	ext := strings.ToLower(path.Ext(filename))
 	switch base {
 	case "text/xml", "text/plain", "text/html":
-		head := strings.ToLower(string(data[:min(len(data), 1024)]))
+		head := strings.ToLower(string(data))
 		if ext == ".svg" || strings.Contains(head, "<svg") {
 			if strings.Contains(head, "<svg") {
 				return "image/svg+xml", true
@@ -137,24 +137,6 @@ func cleanFilename(name string) string {
 	return out
 }
 
-func listAttachments(ctx context.Context, db bun.IDB, articleID int64) ([]Attachment, error) {
-	var out []Attachment
-	err := db.NewSelect().Model(&out).ExcludeColumn("data").
-		Where("article_id = ?", articleID).Order("id").Scan(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("list attachments: %w", err)
-	}
-	return out, nil
-}
-
-func getAttachment(ctx context.Context, db bun.IDB, id int64) (*Attachment, error) {
-	a := new(Attachment)
-	if err := scanOne(ctx, db.NewSelect().Model(a).Where("id = ?", id), "attachment"); err != nil {
-		return nil, err
-	}
-	return a, nil
-}
-
 // uploadAttachment stores a file for an article (POST
 // /agent/kb/:id/attachments, multipart field "file"). htmx gets the
 // refreshed attachment list with the Markdown snippet to paste; a plain
@@ -190,27 +172,23 @@ func (h *EditorHandlers) uploadAttachment(c *fiber.Ctx) error {
 	if err != nil {
 		return fmt.Errorf("open upload: %w", err)
 	}
-	data, err := io.ReadAll(io.LimitReader(f, h.maxFile+1))
-	f.Close()
-	if err != nil {
+	defer f.Close()
+	// The type is sniffed from the first bytes (never the browser's
+	// claim); the whole file then streams into the file store.
+	br := bufio.NewReaderSize(f, sniffLen)
+	head, err := br.Peek(sniffLen)
+	if err != nil && !errors.Is(err, io.EOF) {
 		return fmt.Errorf("read upload: %w", err)
 	}
-	if int64(len(data)) > h.maxFile {
-		return fail(fmt.Sprintf("The file is too large: %d MB at most.", h.maxFile>>20))
-	}
 	name := cleanFilename(strings.Clone(fh.Filename))
-	ct, ok := sniffAttachment(name, data)
+	ct, ok := sniffAttachment(name, head)
 	if !ok {
 		return fail("Only images (PNG, JPEG, GIF, WebP, SVG), PDF and plain-text files can be attached.")
 	}
-	sum := sha256.Sum256(data)
-	aid := art.ID
-	att := &Attachment{
-		ArticleID: &aid, Filename: name, ContentType: ct, Size: int64(len(data)),
-		SHA256: hex.EncodeToString(sum[:]), Data: data, CreatedAt: time.Now().UTC(),
-	}
-	if _, err := h.db.NewInsert().Model(att).Returning("id").Exec(ctx); err != nil {
-		return fmt.Errorf("store attachment: %w", err)
+	if _, err := h.svc.AddAttachment(ctx, art.ID, name, ct, br, h.maxFile); errors.Is(err, files.ErrTooLarge) {
+		return fail(fmt.Sprintf("The file is too large: %d MB at most.", h.maxFile>>20))
+	} else if err != nil {
+		return editorNotFound(err)
 	}
 	if web.IsHTMX(c) {
 		return h.renderAttachments(c, fiber.StatusOK, art, "")
@@ -220,7 +198,7 @@ func (h *EditorHandlers) uploadAttachment(c *fiber.Ctx) error {
 }
 
 func (h *EditorHandlers) renderAttachments(c *fiber.Ctx, status int, art *Article, errMsg string) error {
-	atts, err := listAttachments(c.UserContext(), h.db, art.ID)
+	atts, err := h.svc.Attachments(c.UserContext(), art.ID)
 	if err != nil {
 		return err
 	}
@@ -249,12 +227,8 @@ func (h *EditorHandlers) deleteAttachment(c *fiber.Ctx) error {
 	if err != nil {
 		return editorNotFound(err)
 	}
-	res, err := h.db.NewDelete().Model((*Attachment)(nil)).Where("id = ? AND article_id = ?", aid, id).Exec(ctx)
-	if err != nil {
-		return fmt.Errorf("delete attachment: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fiber.ErrNotFound
+	if err := h.svc.DeleteAttachment(ctx, id, aid); err != nil {
+		return editorNotFound(err)
 	}
 	if web.IsHTMX(c) {
 		return h.renderAttachments(c, fiber.StatusOK, art, "")
@@ -274,7 +248,7 @@ func (h *EditorHandlers) serveAttachment(c *fiber.Ctx) error {
 		return err
 	}
 	ctx := c.UserContext()
-	att, err := getAttachment(ctx, h.db, id)
+	att, published, err := h.svc.Attachment(ctx, id)
 	if err != nil {
 		return editorNotFound(err)
 	}
@@ -282,41 +256,27 @@ func (h *EditorHandlers) serveAttachment(c *fiber.Ctx) error {
 	if err != nil || name != att.Filename {
 		return fiber.ErrNotFound
 	}
-	published := false
-	if att.ArticleID != nil {
-		var status string
-		err := h.db.NewSelect().Model((*Article)(nil)).Column("status").
-			Where("id = ?", *att.ArticleID).Scan(ctx, &status)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("attachment article: %w", err)
-		}
-		published = status == StatusPublished
-	}
 	if !policy.Can(identity.Current(c), policy.ViewArticle, policy.Article{Published: published}) {
 		return fiber.ErrNotFound
 	}
-	_, inline := attachmentType(att.ContentType)
-	disposition := "attachment"
-	if inline {
-		disposition = "inline"
+	r, err := h.svc.OpenAttachment(ctx, att)
+	if err != nil {
+		return err
 	}
+	_, inline := attachmentType(att.ContentType)
 	ct := att.ContentType
 	if strings.HasPrefix(ct, "text/") {
 		ct += "; charset=utf-8"
 	}
-	c.Set(fiber.HeaderContentType, ct)
-	c.Set(fiber.HeaderContentDisposition, mime.FormatMediaType(disposition, map[string]string{"filename": att.Filename}))
-	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
+	if err := files.Serve(c, r, att.Filename, ct, !inline); err != nil {
+		return err
+	}
 	// A file is never a page of ours: no script, no plugins, no framing.
 	c.Set(fiber.HeaderContentSecurityPolicy, "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox")
-	c.Set(fiber.HeaderETag, `"`+att.SHA256+`"`)
 	if published {
 		c.Set(fiber.HeaderCacheControl, "public, max-age=3600")
 	} else {
 		c.Set(fiber.HeaderCacheControl, "private, no-store")
 	}
-	if match := c.Get(fiber.HeaderIfNoneMatch); match != "" && match == `"`+att.SHA256+`"` {
-		return c.SendStatus(fiber.StatusNotModified)
-	}
-	return c.Send(att.Data)
+	return nil
 }

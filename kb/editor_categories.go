@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/uptrace/bun"
 
 	"github.com/frontdesk/frontdesk/platform/web"
 )
@@ -102,36 +101,6 @@ type categoryRow struct {
 	Sections int
 }
 
-// categoryUsage counts, per category id, its articles and its sections.
-func categoryUsage(ctx context.Context, db bun.IDB) (articles, sections map[int64]int, err error) {
-	var arts []struct {
-		CategoryID int64 `bun:"category_id"`
-		N          int   `bun:"n"`
-	}
-	if err := db.NewSelect().Model((*Article)(nil)).
-		ColumnExpr("category_id, COUNT(*) AS n").Where("category_id IS NOT NULL").
-		GroupExpr("category_id").Scan(ctx, &arts); err != nil {
-		return nil, nil, fmt.Errorf("count articles per category: %w", err)
-	}
-	var secs []struct {
-		ParentID int64 `bun:"parent_id"`
-		N        int   `bun:"n"`
-	}
-	if err := db.NewSelect().Model((*Category)(nil)).
-		ColumnExpr("parent_id, COUNT(*) AS n").Where("parent_id IS NOT NULL").
-		GroupExpr("parent_id").Scan(ctx, &secs); err != nil {
-		return nil, nil, fmt.Errorf("count sections: %w", err)
-	}
-	articles, sections = map[int64]int{}, map[int64]int{}
-	for _, a := range arts {
-		articles[a.CategoryID] = a.N
-	}
-	for _, s := range secs {
-		sections[s.ParentID] = s.N
-	}
-	return articles, sections, nil
-}
-
 // categoriesData is what the categories page needs; form and errors are
 // for the "new category" form.
 func (h *EditorHandlers) categoriesData(ctx context.Context, f CategoryForm, fe web.FieldErrors) (fiber.Map, error) {
@@ -139,7 +108,7 @@ func (h *EditorHandlers) categoriesData(ctx context.Context, f CategoryForm, fe 
 	if err != nil {
 		return nil, err
 	}
-	arts, secs, err := categoryUsage(ctx, h.db)
+	arts, secs, err := h.svc.CategoryUsage(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -205,7 +174,7 @@ func (h *EditorHandlers) editCategoryData(ctx context.Context, cat *Category, f 
 	if err != nil {
 		return nil, err
 	}
-	_, secs, err := categoryUsage(ctx, h.db)
+	_, secs, err := h.svc.CategoryUsage(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -288,7 +257,7 @@ func (h *EditorHandlers) deleteCategory(c *fiber.Ctx) error {
 		return err
 	}
 	ctx := c.UserContext()
-	arts, secs, err := categoryUsage(ctx, h.db)
+	arts, secs, err := h.svc.CategoryUsage(ctx)
 	if err != nil {
 		return err
 	}

@@ -94,7 +94,7 @@ func TestEditorCategories(t *testing.T) {
 		if got, _ := e.svc.Article(ctx, a.ID); got.CategoryID == nil || *got.CategoryID != invoices.ID {
 			t.Fatal("refused delete uncategorised the article")
 		}
-		if err := e.svc.DeleteArticle(ctx, a.ID); err != nil {
+		if err := e.svc.DeleteArticle(ctx, a.ID, nil); err != nil {
 			t.Fatal(err)
 		}
 		wantRedirect(t, post(fmt.Sprintf("/agent/kb/categories/%d/delete", invoices.ID)), "/agent/kb/categories")

@@ -2,7 +2,6 @@ package kb
 
 import (
 	"context"
-	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -22,20 +21,13 @@ type statusCount struct {
 }
 
 func (h *EditorHandlers) statusCounts(ctx context.Context) ([]statusCount, error) {
-	var rows []struct {
-		Status string `bun:"status"`
-		N      int    `bun:"n"`
+	by, err := h.svc.StatusCounts(ctx)
+	if err != nil {
+		return nil, err
 	}
-	if err := h.db.NewSelect().Model((*Article)(nil)).
-		ColumnExpr("status, COUNT(*) AS n").GroupExpr("status").
-		Scan(ctx, &rows); err != nil {
-		return nil, fmt.Errorf("count articles: %w", err)
-	}
-	by := map[string]int{}
 	total := 0
-	for _, r := range rows {
-		by[r.Status] = r.N
-		total += r.N
+	for _, n := range by {
+		total += n
 	}
 	return []statusCount{
 		{"", "All", total},

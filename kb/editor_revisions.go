@@ -1,13 +1,11 @@
 package kb
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/uptrace/bun"
 
 	"github.com/frontdesk/frontdesk/platform/web"
 )
@@ -15,33 +13,6 @@ import (
 // diffContext is how many unchanged lines the revision diff shows around
 // each change.
 const diffContext = 3
-
-// authorNames looks up display names for user ids (name, else email).
-// Read-only and by primary key, so the editor need not depend on the
-// accounts package.
-func authorNames(ctx context.Context, db bun.IDB, ids []int64) (map[int64]string, error) {
-	out := map[int64]string{}
-	if len(ids) == 0 {
-		return out, nil
-	}
-	var rows []struct {
-		ID    int64  `bun:"id"`
-		Name  string `bun:"name"`
-		Email string `bun:"email"`
-	}
-	if err := db.NewSelect().TableExpr("users").Column("id", "name", "email").
-		Where("id IN (?)", bun.In(ids)).Scan(ctx, &rows); err != nil {
-		return nil, fmt.Errorf("author names: %w", err)
-	}
-	for _, r := range rows {
-		if r.Name != "" {
-			out[r.ID] = r.Name
-		} else {
-			out[r.ID] = r.Email
-		}
-	}
-	return out, nil
-}
 
 // revisionRow is a revision as the history table shows it.
 type revisionRow struct {
@@ -71,7 +42,7 @@ func (h *EditorHandlers) listRevisions(c *fiber.Ctx) error {
 			uids = append(uids, *r.AuthorID)
 		}
 	}
-	names, err := authorNames(ctx, h.db, uids)
+	names, err := h.svc.AuthorNames(ctx, uids)
 	if err != nil {
 		return err
 	}
@@ -179,7 +150,7 @@ func (h *EditorHandlers) showRevision(c *fiber.Ctx) error {
 
 	author := ""
 	if rev.AuthorID != nil {
-		names, err := authorNames(ctx, h.db, []int64{*rev.AuthorID})
+		names, err := h.svc.AuthorNames(ctx, []int64{*rev.AuthorID})
 		if err != nil {
 			return err
 		}
@@ -215,7 +186,7 @@ func (h *EditorHandlers) restoreRevision(c *fiber.Ctx) error {
 	if err != nil {
 		return fiber.ErrNotFound
 	}
-	a, err := h.svc.RestoreRevision(c.UserContext(), id, n, actingUser(c))
+	a, err := h.svc.RestoreRevision(c.UserContext(), id, n, actor(c))
 	if err != nil {
 		return editorNotFound(err)
 	}

@@ -16,7 +16,9 @@ import (
 	"github.com/gofiber/template/html/v2"
 	"github.com/uptrace/bun"
 
+	"github.com/frontdesk/frontdesk/accounts"
 	"github.com/frontdesk/frontdesk/accounts/identity"
+	"github.com/frontdesk/frontdesk/platform/audit"
 	"github.com/frontdesk/frontdesk/platform/dbtest"
 	"github.com/frontdesk/frontdesk/platform/web"
 	"github.com/frontdesk/frontdesk/static"
@@ -92,7 +94,9 @@ func testTemplateFuncs(t *testing.T) template.FuncMap {
 func newEditorEnv(t *testing.T, db *bun.DB, deps ...func(*EditorDeps)) *editorEnv {
 	t.Helper()
 	ctx := context.Background()
-	e := &editorEnv{t: t, db: db, svc: NewService(Deps{DB: db, BaseURL: "http://frontdesk.test"}), users: map[string]*identity.Identity{}}
+	// Revision authors are named by the real accounts service, as app wires it.
+	e := &editorEnv{t: t, db: db, svc: NewService(Deps{DB: db, BaseURL: "http://frontdesk.test",
+		Users: accounts.NewService(accounts.Deps{DB: db})}), users: map[string]*identity.Identity{}}
 	now := time.Now().UTC()
 	for _, u := range []struct{ key, name string }{{"agent", "Ada Agent"}, {"admin", "Ann Admin"}, {"customer", "Carl Customer"}} {
 		row := &testUserRow{Email: u.key + "@example.com", Name: u.name, Role: u.key, CreatedAt: now, UpdatedAt: now}
@@ -218,7 +222,7 @@ func wantRedirect(t *testing.T, resp *http.Response, location string) {
 func (e *editorEnv) createArticle(title, body, status string, categoryID *int64) *Article {
 	e.t.Helper()
 	uid := e.users["agent"].UserID
-	a, err := e.svc.SaveArticle(context.Background(), ArticleInput{Title: title, Body: body, Status: status, CategoryID: categoryID}, &uid, "")
+	a, err := e.svc.SaveArticle(context.Background(), ArticleInput{Title: title, Body: body, Status: status, CategoryID: categoryID}, &audit.Entry{ActorID: &uid}, "")
 	if err != nil {
 		e.t.Fatalf("save article: %v", err)
 	}

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"html/template"
 	"log/slog"
-	"os"
-	"strconv"
 	"strings"
 	"time"
 
@@ -201,34 +199,22 @@ var _ search.Source = (*Source)(nil)
 // directory) holds the search index.
 var ErrIndexLocked = errors.New("the search index is locked by another frontdesk process using the same --data-dir (a running 'frontdesk serve'?): stop it first")
 
-// SearchCacheEnv names the environment variable that sizes the index's
-// cache of finished searches: a number of entries, 0 to disable it (to
-// measure uncached search); unset or invalid keeps search.DefaultResultCache.
-const SearchCacheEnv = "FRONTDESK_KB_SEARCH_CACHE"
-
-// resultCacheSize reads SearchCacheEnv as search.Options.ResultCache.
-func resultCacheSize() int {
-	n, err := strconv.Atoi(strings.TrimSpace(os.Getenv(SearchCacheEnv)))
-	switch {
-	case err != nil || n < 0:
-		return 0
-	case n == 0:
-		return -1
-	}
-	return n
-}
-
 // OpenIndex opens the bleve index in dir, giving up after wait when
 // another process holds bleve's lock (bleve itself would wait forever, and
 // a serve started twice on one data directory would hang silently).
-func OpenIndex(dir string, log *slog.Logger, wait time.Duration) (*search.Index, error) {
+// resultCache is how many finished searches it keeps (--kb-search-cache);
+// 0 disables the cache.
+func OpenIndex(dir string, log *slog.Logger, wait time.Duration, resultCache int) (*search.Index, error) {
+	if resultCache <= 0 {
+		resultCache = -1 // search.Options: negative disables, 0 would mean its default
+	}
 	type result struct {
 		ix  *search.Index
 		err error
 	}
 	ch := make(chan result, 1)
 	go func() {
-		ix, err := search.Open(dir, search.Options{Log: log, ResultCache: resultCacheSize()})
+		ix, err := search.Open(dir, search.Options{Log: log, ResultCache: resultCache})
 		ch <- result{ix, err}
 	}()
 	select {

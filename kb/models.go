@@ -86,8 +86,7 @@ type Attachment struct {
 	Filename    string    `bun:"filename,notnull"`
 	ContentType string    `bun:"content_type,notnull"`
 	Size        int64     `bun:"size,notnull"`
-	SHA256      string    `bun:"sha256,notnull"`
-	Data        []byte    `bun:"data,notnull"`
+	SHA256      string    `bun:"sha256,notnull"` // the bytes, in the file store
 	CreatedAt   time.Time `bun:"created_at,notnull"`
 }
 

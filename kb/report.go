@@ -294,13 +294,13 @@ func BuildReport(ctx context.Context, db bun.IDB, p ReportPeriod, limit int) (*R
 
 // ReportHandlers serve the knowledge base report to agents.
 type ReportHandlers struct {
-	db  bun.IDB
+	svc *Service
 	now func() time.Time
 }
 
-// NewReportHandlers builds the report handlers on db.
-func NewReportHandlers(db bun.IDB) *ReportHandlers {
-	return &ReportHandlers{db: db, now: time.Now}
+// NewReportHandlers builds the report handlers.
+func NewReportHandlers(svc *Service) *ReportHandlers {
+	return &ReportHandlers{svc: svc, now: time.Now}
 }
 
 // showReport renders /agent/kb/reports?from=&to= (default: last 30 days).
@@ -314,7 +314,7 @@ func (h *ReportHandlers) showReport(c *fiber.Ctx) error {
 		status = fiber.StatusUnprocessableEntity
 		period = DefaultReportPeriod(h.now())
 	}
-	rep, err := BuildReport(c.UserContext(), h.db, period, reportLimit)
+	rep, err := h.svc.Report(c.UserContext(), period, reportLimit)
 	if err != nil {
 		return err
 	}

@@ -21,7 +21,7 @@ import (
 func TestSearchShowsPublishChangesDespiteCache(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *bun.DB) {
 		ctx := context.Background()
-		ix, err := kb.OpenIndex(filepath.Join(t.TempDir(), "kb-index"), nil, 10*time.Second)
+		ix, err := kb.OpenIndex(filepath.Join(t.TempDir(), "kb-index"), nil, 10*time.Second, search.DefaultResultCache)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -15,7 +15,9 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/frontdesk/frontdesk/platform/audit"
 	"github.com/frontdesk/frontdesk/platform/database"
+	"github.com/frontdesk/frontdesk/platform/files"
 	"github.com/frontdesk/frontdesk/platform/web"
 )
 
@@ -40,6 +42,17 @@ type Deps struct {
 	// SearchLog writes search analytics in the background; nil writes
 	// them synchronously (tests, commands).
 	SearchLog *SearchLogger
+	// Files keeps attachment bytes; nil keeps them in DB.
+	Files *files.Store
+	// Users names revision authors; nil shows no names.
+	Users UserNames
+}
+
+// UserNames is what the knowledge base asks of accounts: how to show a
+// staff member who wrote a revision (accounts.Service implements it; app
+// wires it), so kb never reads the users table itself.
+type UserNames interface {
+	DisplayNames(ctx context.Context, ids []int64) (map[int64]string, error)
 }
 
 // Service is the knowledge base's business logic. Every write goes
@@ -53,6 +66,8 @@ type Service struct {
 	baseURL  string
 	now      func() time.Time
 	slog     *SearchLogger
+	files    *files.Store
+	users    UserNames
 	live     *liveArticles // published-status cache for search hits
 	headOnce sync.Once
 	treeMu   sync.Mutex // guards the category tree remembered by CategoryTree
@@ -67,16 +82,17 @@ func NewService(d Deps) *Service {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	fs := d.Files
+	if fs == nil {
+		fs, _ = files.New("", "") // the database backend needs no directory, so cannot fail
+	}
 	return &Service{
 		db: d.DB, index: d.Index, follower: d.Follower, log: log,
 		baseURL: strings.TrimRight(d.BaseURL, "/"), slog: d.SearchLog, live: newLiveArticles(),
+		files: fs, users: d.Users,
 		now: func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
 	}
 }
-
-// DB returns the database the service works on (for the importer and
-// reports in this package's other files).
-func (s *Service) DB() *bun.DB { return s.db }
 
 // SetSearch installs the index and follower once they are open (the app
 // opens the index after the service exists).
@@ -196,14 +212,23 @@ func TagList(s string) []string {
 
 // SaveArticle creates or updates an article in one transaction: the
 // article row (revision+1), a kb_revisions row holding the saved version
-// and a kb_changes row for the search index. Invalid input returns
-// web.FieldErrors.
-func (s *Service) SaveArticle(ctx context.Context, in ArticleInput, actorID *int64, note string) (*Article, error) {
+// and a kb_changes row for the search index, and an audit row when the
+// save publishes, unpublishes, archives or restores it. by says who saves
+// (nil: the system). Invalid input returns web.FieldErrors.
+func (s *Service) SaveArticle(ctx context.Context, in ArticleInput, by *audit.Entry, note string) (*Article, error) {
 	var saved *Article
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		before := ""
+		if in.ID != 0 {
+			if cur, err := getArticle(ctx, tx, in.ID); err == nil {
+				before = cur.Status
+			}
+		}
 		var err error
-		saved, err = s.saveArticleTx(ctx, tx, in, actorID, note)
-		return err
+		if saved, err = s.saveArticleTx(ctx, tx, in, actorOf(by), note); err != nil {
+			return err
+		}
+		return auditStatus(ctx, tx, by, saved, before)
 	})
 	if err != nil {
 		return nil, err
@@ -313,8 +338,8 @@ func (s *Service) saveArticleTx(ctx context.Context, tx bun.IDB, in ArticleInput
 }
 
 // SetStatus publishes, unpublishes (draft) or archives an article; it is
-// a save like any other, so it leaves a revision.
-func (s *Service) SetStatus(ctx context.Context, id int64, status string, actorID *int64) (*Article, error) {
+// a save like any other, so it leaves a revision, and it is audited.
+func (s *Service) SetStatus(ctx context.Context, id int64, status string, by *audit.Entry) (*Article, error) {
 	switch status {
 	case StatusDraft, StatusPublished, StatusArchived:
 	default:
@@ -332,8 +357,10 @@ func (s *Service) SetStatus(ctx context.Context, id int64, status string, actorI
 		}
 		in := inputFromArticle(a)
 		in.Status = status
-		saved, err = s.saveArticleTx(ctx, tx, in, actorID, "status: "+status)
-		return err
+		if saved, err = s.saveArticleTx(ctx, tx, in, actorOf(by), "status: "+status); err != nil {
+			return err
+		}
+		return auditStatus(ctx, tx, by, saved, a.Status)
 	})
 	if err != nil {
 		return nil, err
@@ -349,9 +376,15 @@ func inputFromArticle(a *Article) ArticleInput {
 	}
 }
 
-// DeleteArticle removes an article with its revisions, feedback and views.
-func (s *Service) DeleteArticle(ctx context.Context, id int64) error {
+// DeleteArticle removes an article with its revisions, feedback, views and
+// attachment rows (the bytes stay in the file store, which may share them),
+// and audits it. by says who deletes (nil: the system).
+func (s *Service) DeleteArticle(ctx context.Context, id int64, by *audit.Entry) error {
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		a, err := getArticle(ctx, tx, id)
+		if err != nil {
+			return err
+		}
 		res, err := tx.NewDelete().Model((*Article)(nil)).Where("id = ?", id).Exec(ctx)
 		if err != nil {
 			return fmt.Errorf("delete article: %w", err)
@@ -359,7 +392,10 @@ func (s *Service) DeleteArticle(ctx context.Context, id int64) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return ErrNotFound
 		}
-		return addChanges(ctx, tx, s.now(), id)
+		if err := addChanges(ctx, tx, s.now(), id); err != nil {
+			return err
+		}
+		return writeAudit(ctx, tx, by, ActionDelete, id, fmt.Sprintf("“%s” (%s, %s)", a.Title, a.Slug, a.Status))
 	})
 	if err != nil {
 		return err
@@ -437,8 +473,9 @@ func (s *Service) Revision(ctx context.Context, articleID int64, number int) (*R
 
 // RestoreRevision saves a new revision whose content (title, slug,
 // summary, body, tags, category) equals revision number. The status stays
-// as it is now: restoring old text must not publish or unpublish.
-func (s *Service) RestoreRevision(ctx context.Context, articleID int64, number int, actorID *int64) (*Article, error) {
+// as it is now: restoring old text must not publish or unpublish. It is
+// audited; by says who restores (nil: the system).
+func (s *Service) RestoreRevision(ctx context.Context, articleID int64, number int, by *audit.Entry) (*Article, error) {
 	var saved *Article
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		cur, err := getArticle(ctx, tx, articleID)
@@ -463,8 +500,11 @@ func (s *Service) RestoreRevision(ctx context.Context, articleID int64, number i
 		} else if taken {
 			in.Slug = cur.Slug
 		}
-		saved, err = s.saveArticleTx(ctx, tx, in, actorID, fmt.Sprintf("restored revision %d", number))
-		return err
+		if saved, err = s.saveArticleTx(ctx, tx, in, actorOf(by), fmt.Sprintf("restored revision %d", number)); err != nil {
+			return err
+		}
+		return writeAudit(ctx, tx, by, ActionRestoreRevision, articleID,
+			fmt.Sprintf("“%s”: revision %d restored as revision %d", saved.Title, number, saved.Revision))
 	})
 	if err != nil {
 		return nil, err

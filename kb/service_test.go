@@ -62,7 +62,7 @@ func TestSaveArticleKeepsRevisionsAndChangeLog(t *testing.T) {
 		if note.n != 2 {
 			t.Errorf("follower nudged %d times, want 2", note.n)
 		}
-		if err := svc.DeleteArticle(ctx, a.ID); err != nil {
+		if err := svc.DeleteArticle(ctx, a.ID, nil); err != nil {
 			t.Fatal(err)
 		}
 		if n := countRows(t, db, (*kb.Change)(nil), "article_id = ?", a.ID); n != 3 {

@@ -37,6 +37,7 @@ func New(t testing.TB, b dbtest.Backend, opts ...Option) *app.App {
 		SupportAddress: "support@frontdesk.test",
 		LogLevel:       "info",
 		LogFormat:      "text",
+		KBSearchCache:  app.DefaultKBSearchCache,
 	}
 	for _, o := range opts {
 		o(&cfg)

@@ -8,7 +8,6 @@ package authztest
 
 import (
 	"context"
-	"crypto/sha256"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -283,9 +282,12 @@ func (w *World) kbFixtures(t testing.TB) {
 		if _, err := db.NewInsert().Model(rev).Exec(ctx); err != nil {
 			t.Fatalf("kb revision: %v", err)
 		}
-		png := []byte("\x89PNG\r\n\x1a\n")
+		png, err := w.App.Files.PutBytes(ctx, db, []byte("\x89PNG\r\n\x1a\n"))
+		if err != nil {
+			t.Fatalf("kb attachment bytes: %v", err)
+		}
 		att := &kb.Attachment{ArticleID: &a.ID, Filename: "shot.png", ContentType: "image/png",
-			Size: int64(len(png)), SHA256: fmt.Sprintf("%x", sha256.Sum256(png)), Data: png, CreatedAt: now}
+			Size: png.Size, SHA256: png.SHA256, CreatedAt: now}
 		if _, err := db.NewInsert().Model(att).Exec(ctx); err != nil {
 			t.Fatalf("kb attachment: %v", err)
 		}
@@ -312,8 +314,12 @@ func (w *World) kbFixtures(t testing.TB) {
 	// An attachment of the published article, deleted by the editor.
 	w.Fresh["new.kb.attachment"] = func(t testing.TB) string {
 		now := time.Now().UTC()
-		att := &kb.Attachment{ArticleID: &pub.ID, Filename: "extra.txt", ContentType: "text/plain", Size: 1,
-			SHA256: fmt.Sprintf("%x", sha256.Sum256([]byte("x"))), Data: []byte("x"), CreatedAt: now}
+		x, err := w.App.Files.PutBytes(ctx, db, []byte("x"))
+		if err != nil {
+			t.Fatalf("kb attachment bytes: %v", err)
+		}
+		att := &kb.Attachment{ArticleID: &pub.ID, Filename: "extra.txt", ContentType: "text/plain", Size: x.Size,
+			SHA256: x.SHA256, CreatedAt: now}
 		if _, err := db.NewInsert().Model(att).Exec(ctx); err != nil {
 			t.Fatalf("kb attachment: %v", err)
 		}
