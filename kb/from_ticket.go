@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/frontdesk/frontdesk/platform/audit"
 )
 
 // DraftFromTicket starts a draft article from a solved ticket ("Turn into
@@ -37,7 +39,7 @@ func (s *Service) DraftFromTicket(ctx context.Context, title, question, answer s
 	}
 	a, err := s.SaveArticle(ctx, ArticleInput{
 		Title: title, Slug: slug, Body: b.String(), Status: StatusDraft,
-	}, &authorID, "Started from a support ticket")
+	}, &audit.Entry{ActorID: &authorID}, "Started from a support ticket")
 	if err != nil {
 		return 0, fmt.Errorf("draft from ticket: %w", err)
 	}
