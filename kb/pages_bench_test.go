@@ -26,12 +26,12 @@ import (
 // import (KEEP=1 bench/kb-search.sh keeps one: <work>/data), it measures
 // that; without, it imports a small generated corpus so CI keeps it working.
 func BenchmarkCustomerPages(b *testing.B) {
-	b.Setenv(kb.SearchCacheEnv, "0")
 	dir := os.Getenv("FRONTDESK_BENCH_DATA_DIR")
 	if dir == "" {
 		dir = b.TempDir()
 	}
-	cfg := app.Config{Addr: "127.0.0.1:0", DataDir: dir, BaseURL: "http://frontdesk.test", LogLevel: "error", LogFormat: "text"}
+	cfg := app.Config{Addr: "127.0.0.1:0", DataDir: dir, BaseURL: "http://frontdesk.test", LogLevel: "error", LogFormat: "text",
+		KBSearchCache: 0} // the search result cache off
 	if err := cfg.Normalize(); err != nil {
 		b.Fatal(err)
 	}
