@@ -60,6 +60,7 @@ func (a *App) wireMailInbound() error {
 			a.AddReadyCheck("mail-fetcher", f.Ready)
 		}
 	}
+	a.AddDemoSeeder(a.seedMailDemo)
 	var status inbound.StatusSource
 	if parts.fetcher != nil {
 		status = parts.fetcher

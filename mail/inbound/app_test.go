@@ -115,3 +115,25 @@ func TestAdminSeesIngestionLogAndMailboxStatus(t *testing.T) {
 		}
 	})
 }
+
+// TestDemoHasEmailTickets: serve --demo shows tickets that came by email
+// (a thread with an attachment, an out-of-office, a flagged message),
+// made through the real ingestion path.
+func TestDemoHasEmailTickets(t *testing.T) {
+	a := apptest.New(t, dbtest.SQLite(t))
+	var out strings.Builder
+	if err := a.SeedDemo(context.Background(), &out); err != nil {
+		t.Fatal(err)
+	}
+	entries := logEntries(t, a.DB)
+	got := map[string]int{}
+	for _, e := range entries {
+		got[string(e.Decision)]++
+	}
+	if got["new_ticket"] != 1 || got["reply"] != 1 || got["auto_reply"] != 1 || got["flagged"] != 1 || len(entries) != 4 {
+		t.Fatalf("demo decisions %v", got)
+	}
+	if !strings.Contains(out.String(), "came by email") {
+		t.Errorf("demo output: %s", out.String())
+	}
+}
