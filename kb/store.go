@@ -405,8 +405,8 @@ func (s *Service) categoryTree(ctx context.Context) ([]CategoryCount, error) {
 func (s *Service) PublishedIn(ctx context.Context, categoryID int64, limit int) ([]Article, error) {
 	var out []Article
 	q := s.db.NewSelect().Model(&out).ExcludeColumn("body").
-		Where("status = ? AND category_id = ?", StatusPublished, categoryID).
-		Order("position", "title", "id")
+		Where("category_id = ? AND status = ?", categoryID, StatusPublished).
+		Order("position", "id")
 	if limit > 0 {
 		q = q.Limit(int64(limit))
 	}
@@ -415,10 +415,16 @@ func (s *Service) PublishedIn(ctx context.Context, categoryID int64, limit int) 
 
 // PublishedPage is one page of PublishedIn and the category's total.
 func (s *Service) PublishedPage(ctx context.Context, categoryID int64, limit, offset int) ([]Article, int, error) {
+	// Articles of equal position come oldest first: the order of the
+	// kb_articles_category index, so a page reads its 50 rows instead of
+	// sorting the whole category by title.
 	var out []Article
-	n, err := s.db.NewSelect().Model(&out).Column("id", "slug", "title", "summary").
-		Where("status = ? AND category_id = ?", StatusPublished, categoryID).
-		Order("position", "title", "id").Limit(int64(limit)).Offset(int64(offset)).ScanAndCount(ctx)
+	if err := s.db.NewSelect().Model(&out).Column("id", "slug", "title", "summary").
+		Where("category_id = ? AND status = ?", categoryID, StatusPublished).
+		Order("position", "id").Limit(int64(limit)).Offset(int64(offset)).Scan(ctx); err != nil {
+		return nil, 0, err
+	}
+	n, err := s.db.NewSelect().Model((*Article)(nil)).Where("category_id = ? AND status = ?", categoryID, StatusPublished).Count(ctx)
 	return out, int(n), err
 }
 
@@ -478,7 +484,7 @@ func (s *Service) RelatedByTaxonomy(ctx context.Context, a *Article, limit int) 
 	var cands []Article
 	if err := s.db.NewSelect().Model(&cands).Column("id", "slug", "title", "summary", "tags", "category_id").
 		Where("category_id = ? AND status = ? AND id <> ?", *a.CategoryID, StatusPublished, a.ID).
-		OrderExpr("view_count DESC, id").Limit(50).Scan(ctx); err != nil {
+		OrderExpr("view_count DESC, id DESC").Limit(50).Scan(ctx); err != nil { // the index's own order: no sort
 		return nil, err
 	}
 	mine := map[string]bool{}
