@@ -195,8 +195,11 @@ func (h *Handlers) showFile(c *fiber.Ctx, w *wctx) error {
 		}
 	}
 	var open *Approval
-	if len(approvals) > 0 && approvals[0].Status == ApprovalPending {
-		open = &approvals[0]
+	if len(approvals) > 0 {
+		f.Approval = approvals[0].Status
+		if approvals[0].Status == ApprovalPending {
+			open = &approvals[0]
+		}
 	}
 	shown := f.CurrentVersion
 	if n, err := strconv.Atoi(c.Query("v")); err == nil && n >= 1 && n <= f.CurrentVersion {
