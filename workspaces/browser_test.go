@@ -112,15 +112,21 @@ func TestBrowserWorkspaceReview(t *testing.T) {
 		ws := base + "/w/" + f.ws.Slug
 		var text string
 
+		// Each browser has a two-minute budget (browsertest), so each side
+		// uses two browsers (sessions), one per half of the story.
+		logIn := func() *browsertest.Browser {
+			br := browsertest.New(t)
+			br.Run(t, "log in",
+				chromedp.Navigate(base+"/login"),
+				chromedp.SendKeys("#login-email", f.agent.Email, chromedp.ByQuery),
+				chromedp.SendKeys("#login-password", agentPassword, chromedp.ByQuery),
+				chromedp.Click("#login-form button[type=submit]", chromedp.ByQuery),
+				chromedp.WaitVisible("a[href='/account']", chromedp.ByQuery),
+			)
+			return br
+		}
 		// The agent logs in and uploads the file.
-		agent := browsertest.New(t)
-		agent.Run(t, "log in",
-			chromedp.Navigate(base+"/login"),
-			chromedp.SendKeys("#login-email", f.agent.Email, chromedp.ByQuery),
-			chromedp.SendKeys("#login-password", agentPassword, chromedp.ByQuery),
-			chromedp.Click("#login-form button[type=submit]", chromedp.ByQuery),
-			chromedp.WaitVisible("a[href='/account']", chromedp.ByQuery),
-		)
+		agent := logIn()
 		agent.Run(t, "upload version 1",
 			chromedp.Navigate(ws),
 			chromedp.WaitVisible("#ws-files-input", chromedp.ByQuery),
@@ -176,6 +182,7 @@ func TestBrowserWorkspaceReview(t *testing.T) {
 
 		// The agent uploads version 2 under the same name.
 		v2 := pngFile(t, t.TempDir(), "logo.png", color.RGBA{20, 60, 200, 255})
+		agent = logIn()
 		agent.Run(t, "upload version 2",
 			chromedp.Navigate(ws),
 			chromedp.SetUploadFiles("#ws-files-input", []string{v2}, chromedp.ByQuery),
@@ -187,8 +194,10 @@ func TestBrowserWorkspaceReview(t *testing.T) {
 		}
 
 		// The contact approves version 2 and completes the task.
+		client = browsertest.New(t)
 		client.Run(t, "approve version 2",
-			chromedp.Navigate(ws),
+			chromedp.Navigate(base+"/w/link/"+f.token),
+			chromedp.WaitVisible("table.ws-files", chromedp.ByQuery),
 			chromedp.Click("table.ws-files a", chromedp.ByQuery),
 			chromedp.WaitVisible(`.ws-decide button[value="approved"]`, chromedp.ByQuery),
 			chromedp.Text(`.ws-decide button[value="approved"]`, &text, chromedp.ByQuery),
