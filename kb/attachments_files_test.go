@@ -108,10 +108,15 @@ func seedOldAttachments(t *testing.T, db *bun.DB) []oldAttachment {
 
 // agentClient logs a new agent in.
 func agentClient(t *testing.T, a *app.App) *apptest.Client {
+	return agentClientAs(t, a, identity.RoleAgent)
+}
+
+// agentClientAs logs a new user with role in.
+func agentClientAs(t *testing.T, a *app.App, role identity.Role) *apptest.Client {
 	t.Helper()
 	ctx := context.Background()
-	u, err := a.Accounts.CreateUser(ctx, accounts.CreateUserInput{Email: "agent@example.com", Name: "Ada Agent",
-		Password: "a long password for tests", Role: identity.RoleAgent})
+	u, err := a.Accounts.CreateUser(ctx, accounts.CreateUserInput{Email: string(role) + "@example.com", Name: "Ada Agent",
+		Password: "a long password for tests", Role: role})
 	if err != nil {
 		t.Fatal(err)
 	}
