@@ -113,9 +113,6 @@ func pathID(c *fiber.Ctx, name string) (int64, error) {
 	return id, nil
 }
 
-// formValue reads a form field, copied out of Fiber's reused request buffer.
-func formValue(c *fiber.Ctx, name string) string { return strings.Clone(c.FormValue(name)) }
-
 // parseOptionalID reads a picker's value: empty means none; anything but a
 // positive id records msg for field.
 func parseOptionalID(fe web.FieldErrors, field, raw, msg string) *int64 {

@@ -33,9 +33,9 @@ func articleFormFrom(a *Article) ArticleForm {
 
 func readArticleForm(c *fiber.Ctx) ArticleForm {
 	return ArticleForm{
-		Title: formValue(c, "title"), Slug: formValue(c, "slug"), Summary: formValue(c, "summary"),
-		Body: formValue(c, "body"), Tags: formValue(c, "tags"), CategoryID: formValue(c, "category_id"),
-		Position: formValue(c, "position"), Note: formValue(c, "note"),
+		Title: c.FormValue("title"), Slug: c.FormValue("slug"), Summary: c.FormValue("summary"),
+		Body: c.FormValue("body"), Tags: c.FormValue("tags"), CategoryID: c.FormValue("category_id"),
+		Position: c.FormValue("position"), Note: c.FormValue("note"),
 	}
 }
 
@@ -106,7 +106,7 @@ func (h *EditorHandlers) renderEditor(c *fiber.Ctx, status int, a *Article, f Ar
 
 // newArticle renders an empty editor (category preselected by ?category=).
 func (h *EditorHandlers) newArticle(c *fiber.Ctx) error {
-	f := ArticleForm{CategoryID: strings.Clone(c.Query("category"))}
+	f := ArticleForm{CategoryID: c.Query("category")}
 	return h.renderEditor(c, fiber.StatusOK, nil, f, nil, nil)
 }
 
@@ -165,10 +165,10 @@ func (h *EditorHandlers) saveArticle(c *fiber.Ctx, cur *Article) error {
 	if cur != nil {
 		id = cur.ID
 	}
-	if formValue(c, "action") == "preview" {
+	if c.FormValue("action") == "preview" {
 		return h.renderEditor(c, fiber.StatusOK, cur, f, nil, fiber.Map{"Previewed": true})
 	}
-	status := submittedStatus(formValue(c, "status"))
+	status := submittedStatus(c.FormValue("status"))
 	if cur == nil && status == "" {
 		status = StatusDraft
 	}
@@ -220,7 +220,7 @@ func (h *EditorHandlers) setArticleStatus(c *fiber.Ctx) error {
 	if err != nil {
 		return editorNotFound(err)
 	}
-	status := submittedStatus(formValue(c, "status"))
+	status := submittedStatus(c.FormValue("status"))
 	if status == "" {
 		return fiber.NewError(fiber.StatusUnprocessableEntity, "Choose draft, published or archived.")
 	}
@@ -229,7 +229,7 @@ func (h *EditorHandlers) setArticleStatus(c *fiber.Ctx) error {
 		return editorNotFound(err)
 	}
 	web.SetFlash(c, "success", savedMessage(before, after))
-	return web.Redirect(c, web.SafeNext(formValue(c, "next"), "/agent/kb/"+strconv.FormatInt(id, 10)+"/edit"))
+	return web.Redirect(c, web.SafeNext(c.FormValue("next"), "/agent/kb/"+strconv.FormatInt(id, 10)+"/edit"))
 }
 
 // deleteArticle removes an article for good (POST /agent/kb/:id/delete).

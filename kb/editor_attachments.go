@@ -180,7 +180,7 @@ func (h *EditorHandlers) uploadAttachment(c *fiber.Ctx) error {
 	if err != nil && !errors.Is(err, io.EOF) {
 		return fmt.Errorf("read upload: %w", err)
 	}
-	name := cleanFilename(strings.Clone(fh.Filename))
+	name := cleanFilename(fh.Filename)
 	ct, ok := sniffAttachment(name, head)
 	if !ok {
 		return fail("Only images (PNG, JPEG, GIF, WebP, SVG), PDF and plain-text files can be attached.")

@@ -80,8 +80,8 @@ func (f CategoryForm) Input(id int64) (CategoryInput, web.FieldErrors) {
 
 func readCategoryForm(c *fiber.Ctx) CategoryForm {
 	return CategoryForm{
-		Name: formValue(c, "name"), Slug: formValue(c, "slug"), Description: formValue(c, "description"),
-		ParentID: formValue(c, "parent_id"), Position: formValue(c, "position"),
+		Name: c.FormValue("name"), Slug: c.FormValue("slug"), Description: c.FormValue("description"),
+		ParentID: c.FormValue("parent_id"), Position: c.FormValue("position"),
 	}
 }
 
@@ -133,7 +133,7 @@ func (h *EditorHandlers) categoriesData(ctx context.Context, f CategoryForm, fe 
 
 // listCategories renders the category tree and the form for a new one.
 func (h *EditorHandlers) listCategories(c *fiber.Ctx) error {
-	f := CategoryForm{ParentID: strings.Clone(c.Query("parent"))}
+	f := CategoryForm{ParentID: c.Query("parent")}
 	data, err := h.categoriesData(c.UserContext(), f, nil)
 	if err != nil {
 		return err

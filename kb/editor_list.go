@@ -48,7 +48,7 @@ func (h *EditorHandlers) listArticles(c *fiber.Ctx) error {
 		status = ""
 	}
 	catID, _ := strconv.ParseInt(c.Query("category"), 10, 64)
-	q := strings.TrimSpace(strings.Clone(c.Query("q")))
+	q := strings.TrimSpace(c.Query("q"))
 	page, _ := strconv.Atoi(c.Query("page"))
 	if page < 1 {
 		page = 1

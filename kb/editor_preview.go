@@ -9,7 +9,7 @@ import (
 // previewMarkdown renders the editor's body field as the public page would
 // (POST /agent/kb/preview; htmx swaps the fragment into #preview).
 func (h *EditorHandlers) previewMarkdown(c *fiber.Ctx) error {
-	body := formValue(c, "body")
+	body := c.FormValue("body")
 	if len(body) > 1<<20 {
 		body = body[:1<<20]
 	}

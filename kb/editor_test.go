@@ -109,7 +109,7 @@ func newEditorEnv(t *testing.T, db *bun.DB, deps ...func(*EditorDeps)) *editorEn
 	engine := html.NewFileSystem(http.FS(views.FS), ".html")
 	engine.AddFuncMap(testTemplateFuncs(t))
 	e.app = fiber.New(fiber.Config{
-		Views: engine, BodyLimit: 26 << 20, DisableStartupMessage: true,
+		Views: engine, BodyLimit: 26 << 20, DisableStartupMessage: true, Immutable: true, // as app.New
 		ErrorHandler: func(c *fiber.Ctx, err error) error {
 			code := fiber.StatusInternalServerError
 			if fe, ok := err.(*fiber.Error); ok {

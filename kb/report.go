@@ -307,7 +307,7 @@ func NewReportHandlers(svc *Service) *ReportHandlers {
 // A bad period re-renders the picker with messages (422) and the default
 // period's figures, so the page is never empty.
 func (h *ReportHandlers) showReport(c *fiber.Ctx) error {
-	form := ReportForm{From: strings.Clone(c.Query("from")), To: strings.Clone(c.Query("to"))}
+	form := ReportForm{From: c.Query("from"), To: c.Query("to")}
 	period, fe := form.Period(h.now())
 	status := fiber.StatusOK
 	if fe.Any() {
