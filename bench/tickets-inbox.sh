@@ -49,13 +49,12 @@ serve_pid=$!
 for _ in $(seq 100); do curl -fs "$base/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
 
 jar="$work/jar"
-curl -fs -c "$jar" -b "$jar" "$base/login" >/dev/null
-csrf=$(awk '$6=="fd_csrf"{print $7}' "$jar")
+csrf=$(curl -fs -c "$jar" -b "$jar" "$base/login" | grep -o 'name="_csrf" value="[^"]*"' | head -1 | sed 's/.*value="//; s/"$//')
 curl -fs -o /dev/null -c "$jar" -b "$jar" --data-urlencode "_csrf=$csrf" \
 	--data-urlencode "email=agent1@bench.test" --data-urlencode "password=bench-agent-password-2026" "$base/login"
 session=$(awk '$6=="fd_session"{print $7}' "$jar")
 [[ -n "$session" ]] || { echo "login failed" >&2; exit 1; }
-cookie="fd_session=$session; fd_csrf=$csrf"
+cookie="fd_session=$session"
 
 log "warm-up"
 "$HEY" -z 3s -c 4 -H "Cookie: $cookie" -H "HX-Request: true" "$base$PATH_Q" >/dev/null
