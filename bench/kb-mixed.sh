@@ -69,7 +69,7 @@ grep '^/kb/a/' "$work/urls.txt" | shuf -n 2000 --random-source=<(yes) >"$work/ar
 grep '^/kb/c/' "$work/urls.txt" >"$work/categories.txt" || true
 printf '   %d articles, %d categories sampled\n' "$(wc -l <"$work/articles.txt")" "$(wc -l <"$work/categories.txt")" >&2
 jar="$work/cookies.txt"
-token=$(curl -fsS -c "$jar" "$base/" | grep -o '"X-CSRF-Token":"[^"]*"' | head -n 1 | cut -d'"' -f4)
+token=$(curl -fsS -c "$jar" "$base/" | grep -o '"X-CSRF-Token": *"[^"]*"' | head -n 1 | sed 's/.*: *"//; s/"$//')
 csrf_cookie=$(awk '$6 ~ /fd_csrf$/ {print $6 "=" $7}' "$jar" | head -n 1)
 [[ -n "$token" && -n "$csrf_cookie" ]] || { echo "no CSRF token on the home page" >&2; exit 1; }
 
