@@ -3,20 +3,27 @@ package app
 import (
 	"context"
 	"errors"
+	"path"
+	"strconv"
 	"time"
 
 	"github.com/frontdesk/frontdesk/accounts"
+	"github.com/frontdesk/frontdesk/tickets"
 	"github.com/frontdesk/frontdesk/workspaces"
 )
 
 // wireWorkspaces: private client workspaces (files, approvals, tasks,
 // conversation, private links), their overdue-task reminder and demo.
-//
-// Tickets are not in main yet, so "turn a message into a ticket" stays
-// off (workspaces.Deps.Tickets nil: the route is not mounted).
+// A client's message becomes a ticket through the tickets service (wired
+// before this), as that client, with a link back to the workspace.
 func (a *App) wireWorkspaces(acc *accounts.Service) error {
+	var tk workspaces.Tickets
+	if a.Tickets != nil {
+		tk = wsTickets{t: a.Tickets, acc: acc}
+	}
 	svc := workspaces.NewService(workspaces.Deps{
-		DB: a.DB, Files: a.Files, Outbox: a.Mail, BaseURL: a.Config.BaseURL,
+		Tickets: tk,
+		DB:      a.DB, Files: a.Files, Outbox: a.Mail, BaseURL: a.Config.BaseURL,
 		Directory:     wsDirectory{acc},
 		Limiter:       wsLimiter{acc},
 		SecureCookies: a.Config.SecureCookies(),
@@ -83,6 +90,29 @@ func (d wsDirectory) HighValueOrgs(ctx context.Context) ([]workspaces.DirOrg, er
 		out[i] = workspaces.DirOrg{ID: o.ID, Name: o.Name, HighValue: o.HighValue}
 	}
 	return out, nil
+}
+
+// wsTickets opens a ticket for a workspace message.
+type wsTickets struct {
+	t   *tickets.Service
+	acc *accounts.Service
+}
+
+func (w wsTickets) TicketFromWorkspace(ctx context.Context, in workspaces.TicketInput) (string, string, error) {
+	u, err := w.acc.UserByEmail(ctx, in.RequesterEmail)
+	if err != nil {
+		return "", "", err
+	}
+	t, err := w.t.CreateTicket(ctx, tickets.NewTicket{
+		RequesterID: u.ID, ActorID: in.AgentID, Subject: in.Subject, Channel: "web",
+		Text:    in.Text + "\n\n(From the client workspace: " + in.WorkspaceURL + ")",
+		RefKind: "workspace", RefValue: path.Base(in.WorkspaceURL),
+	})
+	if err != nil {
+		return "", "", err
+	}
+	n := strconv.FormatInt(t.Number, 10)
+	return "#" + n, "/agent/tickets/" + n, nil
 }
 
 // wsLimiter counts link and code attempts in accounts' shared rate_limits.

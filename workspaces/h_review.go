@@ -128,7 +128,7 @@ func (h *Handlers) toTicket(c *fiber.Ctx, w *wctx) error {
 	}
 	ref, url, err := h.svc.MessageToTicket(c.UserContext(), w.Actor, w.WS, mid)
 	if err != nil {
-		return notFound(err)
+		return formFailed(c, "/w/"+w.WS.Slug+"#conversation", err)
 	}
 	web.SetFlash(c, "success", "The message is now ticket "+ref+".")
 	if url != "" {

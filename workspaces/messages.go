@@ -345,6 +345,9 @@ func (s *Service) MessageToTicket(ctx context.Context, by Actor, ws *Workspace, 
 	if m.TicketRef != "" {
 		return m.TicketRef, "", nil
 	}
+	if m.UserID == nil || m.Side != SideClient || m.FileID != nil {
+		return "", "", validate.Errors{"ticket": "Only a client member's message in the conversation can become a ticket."}
+	}
 	in := TicketInput{Subject: firstLine(m.Body, 120), Text: m.Body, AgentID: by.UserID, WorkspaceURL: s.wsURL(ws)}
 	if m.UserID != nil {
 		if u, err := s.dir.User(ctx, *m.UserID); err == nil {

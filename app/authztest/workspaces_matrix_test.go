@@ -44,6 +44,7 @@ var wsRoutes = []struct {
 	{"POST /w/:slug/files/:id<int>/delete", wsDeliver, "slug=ws.slug id=new.ws.file"},
 	{"POST /w/:slug/files/:id<int>/approvals", wsDeliver, "slug=ws.slug id=ws.file"},
 	{"POST /w/:slug/tasks", wsDeliver, "slug=ws.slug"},
+	{"POST /w/:slug/messages/:mid<int>/ticket", wsDeliver, "slug=ws.slug mid=ws.message"},
 	{"GET /w/:slug/activity", wsDeliver, "slug=ws.slug"},
 	{"GET /w/:slug/settings", wsDeliver, "slug=ws.slug"},
 	{"POST /w/:slug/settings", wsDeliver, "slug=ws.slug"},
