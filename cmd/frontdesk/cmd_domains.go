@@ -7,7 +7,7 @@ func domainCommands() map[string]command {
 	return map[string]command{
 		"kb import": kbImportCommand(), "kb reindex": kbReindexCommand(),
 		"user add": userAddCommand(), "token create": tokenCreateCommand(),
-		"mail fetch": mailFetchCommand(),
+		"mail fetch":     mailFetchCommand(),
 		"billing import": billingImportCommand(),
 	}
 }
