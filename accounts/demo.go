@@ -38,8 +38,15 @@ func demoUsers() []demoUser {
 
 // SeedDemo creates the demo organisations (Acme Corp, high-value, and
 // Globex, each with its email domain) and users, and returns their logins.
-// With seeded true it creates nothing and only returns the lines.
+// With seeded true it creates nothing and only returns the lines. A line
+// shows a demo password only while it still logs that user in: one a demo
+// user changed is not printed.
 func (s *Service) SeedDemo(ctx context.Context, seeded bool) ([]string, error) {
+	if !seeded {
+		if err := s.seedDemo(ctx); err != nil {
+			return nil, err
+		}
+	}
 	lines := []string{"Demo logins:"}
 	for _, u := range demoUsers() {
 		org := ""
@@ -48,11 +55,27 @@ func (s *Service) SeedDemo(ctx context.Context, seeded bool) ([]string, error) {
 				org = "  (" + o.name + ")"
 			}
 		}
-		lines = append(lines, fmt.Sprintf("  %-9s %-25s  password: %s%s", u.label, u.email, u.password, org))
+		pw := "password: " + u.password
+		switch cur, err := userByEmail(ctx, s.db, u.email); {
+		case errors.Is(err, ErrUserNotFound):
+			continue
+		case err != nil:
+			return nil, err
+		case cur.DeactivatedAt != nil:
+			pw = "(deactivated)"
+		case cur.PasswordHash == nil:
+			pw = "(password changed since the demo was set up)"
+		default:
+			if ok, _ := s.pw.verify(*cur.PasswordHash, u.password); !ok {
+				pw = "(password changed since the demo was set up)"
+			}
+		}
+		lines = append(lines, fmt.Sprintf("  %-9s %-25s  %s%s", u.label, u.email, pw, org))
 	}
-	if seeded {
-		return lines, nil
-	}
+	return lines, nil
+}
+
+func (s *Service) seedDemo(ctx context.Context) error {
 	now := s.clock()
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		for _, o := range demoOrgs {
@@ -74,15 +97,15 @@ func (s *Service) SeedDemo(ctx context.Context, seeded bool) ([]string, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for _, u := range demoUsers() {
 		_, err := s.CreateUser(ctx, CreateUserInput{Email: u.email, Name: u.name, Password: u.password, Role: u.role, OrgSlug: u.org})
 		if err != nil && !errors.Is(err, ErrEmailTaken) {
-			return nil, fmt.Errorf("demo user %s: %w", u.email, err)
+			return fmt.Errorf("demo user %s: %w", u.email, err)
 		}
 	}
-	return lines, nil
+	return nil
 }
 
 // Pruner returns the worker that deletes expired sessions, used or expired

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/uptrace/bun"
 
@@ -27,11 +29,8 @@ func (s *Service) validateSignup(in *SignupInput) web.FieldErrors {
 	fe := web.FieldErrors{}
 	in.Name = strings.TrimSpace(in.Name)
 	in.Email = NormalizeEmail(in.Email)
-	switch {
-	case in.Name == "":
-		fe.Add("name", "Enter your name.")
-	case len(in.Name) > 200:
-		fe.Add("name", "Use at most 200 characters.")
+	if msg := nameProblem(in.Name); msg != "" {
+		fe.Add("name", msg)
 	}
 	if in.Email == "" {
 		fe.Add("email", "Enter your email address.")
@@ -178,7 +177,10 @@ func (s *Service) userTx(ctx context.Context, tx bun.IDB, id int64) (*User, erro
 func (s *Service) Login(ctx context.Context, email, password, ip string) (*User, error) {
 	email = NormalizeEmail(email)
 	acctKey, ipKey := "login:acct:"+email, "login:ip:"+ip
-	if err := s.hit(ctx, map[string]Limit{acctKey: s.limits.LoginPerAccount, ipKey: s.limits.LoginPerIP}); err != nil {
+	// The attempt is counted as a failure in the same transaction that
+	// checks the block, so parallel guesses cannot all pass the check
+	// before the first failure is recorded; a right password clears it.
+	if err := s.hitReserving(ctx, map[string]Limit{acctKey: s.limits.LoginPerAccount, ipKey: s.limits.LoginPerIP}, acctKey); err != nil {
 		return nil, err
 	}
 	u, err := userByEmail(ctx, s.db, email)
@@ -196,9 +198,6 @@ func (s *Service) Login(ctx context.Context, email, password, ip string) (*User,
 	}
 	now := s.clock()
 	if !ok {
-		if err := s.fail(ctx, acctKey); err != nil {
-			return nil, err
-		}
 		e := AuditEntry{ActorEmail: email, Action: AuditLoginFailure, TargetType: "user", IP: ip, CreatedAt: now}
 		if u != nil {
 			e.TargetID = &u.ID
@@ -304,6 +303,35 @@ func (s *Service) sendLink(ctx context.Context, email, purpose string, ttl time.
 	return err
 }
 
+// linkOwner returns the active user a usable link of purpose belongs to,
+// without using the link.
+func (s *Service) linkOwner(ctx context.Context, secret, purpose string) (*User, error) {
+	t, err := s.lookupToken(ctx, s.db, secret, purpose)
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.userTx(ctx, s.db, t.UserID)
+	if err != nil || u.DeactivatedAt != nil {
+		return nil, ErrTokenInvalid
+	}
+	return u, nil
+}
+
+// alreadyVerified reports whether secret is a verification link (used or
+// expired) of a user whose address is verified by now, so re-opening it
+// can say so instead of "link not valid".
+func (s *Service) alreadyVerified(ctx context.Context, secret string) bool {
+	if secret == "" || len(secret) > 200 {
+		return false
+	}
+	n, err := s.db.NewSelect().Model((*UserToken)(nil)).
+		Join("JOIN users AS u ON u.id = user_token.user_id").
+		Where("user_token.token_hash = ?", hashSecret(secret)).
+		Where("user_token.purpose = ?", PurposeVerify).
+		Where("u.verified_at IS NOT NULL").Count(ctx)
+	return err == nil && n > 0
+}
+
 // CheckToken reports whether secret is a usable link of purpose without
 // using it (the reset page shows its form only for a valid link).
 func (s *Service) CheckToken(ctx context.Context, secret, purpose string) error {
@@ -360,7 +388,9 @@ func (s *Service) ResetPassword(ctx context.Context, secret, password, ip string
 	if err != nil {
 		return nil, err
 	}
-	if err := s.succeed(ctx, "login:acct:"+u.Email); err != nil {
+	// The reset proved ownership: the account's login block and its
+	// count of recent attempts go.
+	if err := s.lift(ctx, "login:acct:"+u.Email); err != nil {
 		return nil, err
 	}
 	return u, nil
@@ -403,11 +433,8 @@ type ProfileInput struct {
 // UpdateProfile saves the user's name and notification preferences.
 func (s *Service) UpdateProfile(ctx context.Context, userID int64, in ProfileInput) error {
 	in.Name = strings.TrimSpace(in.Name)
-	if in.Name == "" {
-		return web.FieldErrors{"name": "Enter your name."}
-	}
-	if len(in.Name) > 200 {
-		return web.FieldErrors{"name": "Use at most 200 characters."}
+	if msg := nameProblem(in.Name); msg != "" {
+		return web.FieldErrors{"name": msg}
 	}
 	_, err := s.db.NewUpdate().Model((*User)(nil)).
 		Set("name = ?", in.Name).
@@ -435,11 +462,19 @@ func (s *Service) checkCurrentPassword(u *User, current string) error {
 }
 
 // RequestEmailChange emails a confirmation link to newEmail; the address
-// changes only when that link is used.
+// changes only when that link is used. The rate limit comes first and the
+// answer is the same whether or not another account uses newEmail (its
+// owner gets a note instead of a link, as at sign-up), so the form cannot
+// be used to find out who has an account.
 func (s *Service) RequestEmailChange(ctx context.Context, userID int64, newEmail, currentPassword string) error {
 	newEmail, fe := s.validateEmailField(newEmail)
 	if fe.Any() {
 		return fe
+	}
+	// Each request mails an address the user typed: keep that from
+	// becoming a way to spam strangers or to probe for accounts.
+	if err := s.hit(ctx, map[string]Limit{fmt.Sprintf("email_change:user:%d", userID): s.limits.ResetPerAccount}); err != nil {
+		return err
 	}
 	u, err := s.UserByID(ctx, userID)
 	if err != nil {
@@ -453,17 +488,21 @@ func (s *Service) RequestEmailChange(ctx context.Context, userID int64, newEmail
 	} else if err != nil {
 		return err
 	}
-	if _, err := userByEmail(ctx, s.db, newEmail); err == nil {
-		return web.FieldErrors{"email": "Another account uses that address."}
-	} else if !errors.Is(err, ErrUserNotFound) {
-		return err
-	}
-	// Each request mails an address the user typed: keep that from
-	// becoming a way to spam strangers.
-	if err := s.hit(ctx, map[string]Limit{fmt.Sprintf("email_change:user:%d", u.ID): s.limits.ResetPerAccount}); err != nil {
-		return err
-	}
 	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		other, err := userByEmail(ctx, tx, newEmail)
+		switch {
+		case err == nil:
+			if other.DeactivatedAt != nil {
+				return nil
+			}
+			return s.queueMail(ctx, tx, fdmail.Message{
+				To: other.Email, ToName: other.Name, Subject: "Someone tried to use your email address",
+				Template: "accounts_email_taken", Kind: "email_change_taken",
+				Data: map[string]any{"Name": other.Name, "LoginLink": s.link("/login"), "ResetLink": s.link("/password/forgot")},
+			})
+		case !errors.Is(err, ErrUserNotFound):
+			return err
+		}
 		secret, err := s.createToken(ctx, tx, &UserToken{UserID: u.ID, Purpose: PurposeEmailChange, NewEmail: newEmail}, EmailChangeTokenTTL)
 		if err != nil {
 			return err
@@ -549,4 +588,19 @@ func (s *Service) ChangePassword(ctx context.Context, userID, keepSession int64,
 		}
 		return Audit(ctx, tx, AuditEntry{ActorID: &u.ID, ActorEmail: u.Email, Action: AuditPasswordChange, TargetType: "user", TargetID: &u.ID, IP: ip, CreatedAt: now})
 	})
+}
+
+// nameProblem returns what is wrong with a person's name, "" when nothing:
+// it must be there, fit in 200 characters and stay on one line (it goes
+// into the To header of every email we send them).
+func nameProblem(name string) string {
+	switch {
+	case name == "":
+		return "Enter your name."
+	case utf8.RuneCountInString(name) > 200:
+		return "Use at most 200 characters."
+	case strings.ContainsFunc(name, unicode.IsControl):
+		return "Write your name on one line, without line breaks or tabs."
+	}
+	return ""
 }

@@ -40,6 +40,7 @@ func (s *Service) Mount(r fiber.Router) {
 	r.Get("/signup", s.showSignup)
 	r.Post("/signup", s.signup)
 	r.Get("/verify", s.verify)
+	r.Post("/verify", s.verifyChosen)
 	r.Get("/login", s.showLogin)
 	r.Post("/login", s.login)
 	r.Post("/logout", s.logout)
@@ -136,16 +137,52 @@ func (s *Service) signup(c *fiber.Ctx) error {
 		return formFailed(c, err, "accounts/signup", "accounts/_signup_form", data)
 	}
 	return s.renderSent(c, "Check your email",
-		"We sent a link to "+NormalizeEmail(in.Email)+". Open it to confirm your address and finish signing up.")
+		"We sent a link to "+NormalizeEmail(in.Email)+". Open it to confirm your address. You can already log in with your email address and password; a few things wait until the address is confirmed.")
 }
 
 func (s *Service) verify(c *fiber.Ctx) error {
-	u, err := s.Verify(c.UserContext(), c.Query("token"))
+	token := c.Query("token")
+	// Someone else is signed in here (an admin opening a customer's link
+	// from the outbox, say): say so and let them choose, instead of
+	// silently replacing their session.
+	if cur := identity.Current(c); cur != nil {
+		owner, err := s.linkOwner(c.UserContext(), token, PurposeVerify)
+		if err != nil && !errors.Is(err, ErrTokenInvalid) {
+			return err
+		}
+		if owner != nil && owner.ID != cur.UserID {
+			return s.linkChoice(c, cur, owner, "/verify", token,
+				"This link confirms the email address of "+owner.Email+".",
+				"Confirm it and stay signed in as "+cur.Email, "Log out and continue as "+owner.Email)
+		}
+	}
+	return s.useVerifyLink(c, token, false)
+}
+
+// verifyChosen is the choice made on that page: confirm the address and
+// stay (stay=1), or log out and continue as the link's owner.
+func (s *Service) verifyChosen(c *fiber.Ctx) error {
+	return s.useVerifyLink(c, strings.Clone(c.FormValue("token")), c.FormValue("stay") != "")
+}
+
+func (s *Service) useVerifyLink(c *fiber.Ctx, token string, stay bool) error {
+	u, err := s.Verify(c.UserContext(), token)
 	if errors.Is(err, ErrTokenInvalid) {
+		if s.alreadyVerified(c.UserContext(), token) {
+			web.SetFlash(c, "success", "Your email address is already verified.")
+			if identity.Current(c) != nil {
+				return web.Redirect(c, "/account")
+			}
+			return web.Redirect(c, "/login")
+		}
 		return s.linkInvalid(c, "This confirmation link has expired or was already used. Log in and ask for a new one from your account page.")
 	}
 	if err != nil {
 		return err
+	}
+	if cur := identity.Current(c); stay && cur != nil && cur.UserID != u.ID {
+		web.SetFlash(c, "success", "The email address "+u.Email+" is confirmed. You are still signed in as "+cur.Email+".")
+		return web.Redirect(c, "/")
 	}
 	if cur := identity.Current(c); cur == nil || cur.UserID != u.ID {
 		if _, err := s.startSession(c, u, false); err != nil {
@@ -156,6 +193,15 @@ func (s *Service) verify(c *fiber.Ctx) error {
 	}
 	web.SetFlash(c, "success", "Thank you, your email address is confirmed.")
 	return web.Redirect(c, "/account")
+}
+
+// linkChoice tells a signed-in visitor that the emailed link they opened
+// belongs to someone else, and offers both ways on.
+func (s *Service) linkChoice(c *fiber.Ctx, cur *identity.Identity, owner *User, action, token, purpose, stay, switchTo string) error {
+	return web.Render(c, "accounts/link_choice", "", fiber.Map{
+		"Title": "This link is for another account", "SignedInAs": cur.Email, "Owner": owner.Email,
+		"Purpose": purpose, "Action": action, "Token": token, "StayLabel": stay, "SwitchLabel": switchTo,
+	})
 }
 
 func (s *Service) linkInvalid(c *fiber.Ctx, msg string) error {
@@ -232,13 +278,34 @@ func (s *Service) showReset(c *fiber.Ctx) error {
 	} else if err != nil {
 		return err
 	}
-	return web.Render(c, "accounts/reset", "accounts/_reset_form", formData("Choose a new password", fiber.Map{"Token": token}, nil, ""))
+	data := formData("Choose a new password", fiber.Map{"Token": token}, nil, "")
+	if err := s.otherAccountNotice(c, token, PurposeReset, data, "This link sets a new password for "); err != nil {
+		return err
+	}
+	return web.Render(c, "accounts/reset", "accounts/_reset_form", data)
+}
+
+// otherAccountNotice adds "you are signed in as X; this link is for Y" to
+// a link's page when the signed-in user is not the link's owner.
+func (s *Service) otherAccountNotice(c *fiber.Ctx, token, purpose string, data fiber.Map, what string) error {
+	cur := identity.Current(c)
+	if cur == nil {
+		return nil
+	}
+	owner, err := s.linkOwner(c.UserContext(), token, purpose)
+	if err != nil && !errors.Is(err, ErrTokenInvalid) {
+		return err
+	}
+	if owner != nil && owner.ID != cur.UserID {
+		data["OtherAccount"] = fiber.Map{"SignedInAs": cur.Email, "Owner": owner.Email, "What": what + owner.Email + "."}
+	}
+	return nil
 }
 
 func (s *Service) reset(c *fiber.Ctx) error {
 	token := c.FormValue("token")
 	data := formData("Choose a new password", fiber.Map{"Token": token}, nil, "")
-	_, err := s.ResetPassword(c.UserContext(), token, c.FormValue("password"), ip(c))
+	u, err := s.ResetPassword(c.UserContext(), token, c.FormValue("password"), ip(c))
 	if errors.Is(err, ErrTokenInvalid) {
 		// Answered inside the form, so an htmx post shows it too.
 		data["FormError"] = "This password reset link has expired or was already used."
@@ -247,6 +314,12 @@ func (s *Service) reset(c *fiber.Ctx) error {
 	}
 	if err != nil {
 		return formFailed(c, err, "accounts/reset", "accounts/_reset_form", data)
+	}
+	if cur := identity.Current(c); cur != nil && cur.UserID != u.ID {
+		// Someone else's password was set from this browser: their
+		// sessions ended, the signed-in user's did not.
+		web.SetFlash(c, "success", "The password of "+u.Email+" is changed. You are still signed in as "+cur.Email+".")
+		return web.Redirect(c, "/")
 	}
 	// Every session ended, this browser's too.
 	s.clearSessionCookie(c)
@@ -267,7 +340,11 @@ func (s *Service) showMagic(c *fiber.Ctx) error {
 		}
 		// Using the link takes a click, so mail scanners that open links
 		// do not burn it.
-		return web.Render(c, "accounts/magic_confirm", "", fiber.Map{"Title": "Log in", "Token": token})
+		data := fiber.Map{"Title": "Log in", "Token": token}
+		if err := s.otherAccountNotice(c, token, PurposeMagic, data, "Continuing logs you out and logs you in as "); err != nil {
+			return err
+		}
+		return web.Render(c, "accounts/magic_confirm", "", data)
 	}
 	return web.Render(c, "accounts/magic", "accounts/_magic_form", formData("Log in with an email link", nil, nil, ""))
 }

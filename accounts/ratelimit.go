@@ -94,17 +94,30 @@ func lockRateRow(ctx context.Context, tx bun.Tx, key string, now time.Time) (*Ra
 // *RateLimitError when any is exceeded or blocked. It counts against all
 // keys even when one is over, so a blocked client keeps its counters.
 func (s *Service) hit(ctx context.Context, checks map[string]Limit) error {
+	return s.hitReserving(ctx, checks, "")
+}
+
+// hitReserving is hit that, when no limit stops the request, also records
+// a failure on failKey in the same transaction (blocking it once failures
+// pass the threshold, as fail does). The caller clears it with succeed when
+// the attempt turns out right, so the check and the record are atomic.
+func (s *Service) hitReserving(ctx context.Context, checks map[string]Limit, failKey string) error {
 	now := s.clock()
 	var wait time.Duration
 	// Rows are locked in key order so two requests sharing keys cannot
 	// deadlock on PostgreSQL.
 	keys := slices.Sorted(maps.Keys(checks))
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		wait = 0
+		var reserve *RateLimit
 		for _, key := range keys {
 			lim := checks[key]
 			r, err := lockRateRow(ctx, tx, key, now)
 			if err != nil {
 				return err
+			}
+			if key == failKey {
+				reserve = r
 			}
 			if !r.WindowStart.Add(lim.Window).After(now) {
 				r.WindowStart, r.Count = now, 0
@@ -120,7 +133,12 @@ func (s *Service) hit(ctx context.Context, checks map[string]Limit) error {
 				return err
 			}
 		}
-		return nil
+		if reserve == nil || wait > 0 {
+			return nil
+		}
+		s.recordFailure(reserve, now)
+		_, err := tx.NewUpdate().Model(reserve).Column("failures", "blocked_until").WherePK().Exec(ctx)
+		return err
 	})
 	if err != nil {
 		return err
@@ -140,18 +158,33 @@ func (s *Service) fail(ctx context.Context, key string) error {
 		if err != nil {
 			return err
 		}
-		r.Failures++
-		if over := r.Failures - s.limits.FailureThreshold; over > 0 {
-			block := s.limits.MaxBlock
-			if over < 30 {
-				block = min(time.Duration(1<<over)*time.Second, s.limits.MaxBlock)
-			}
-			until := now.Add(block)
-			r.BlockedUntil = &until
-		}
+		s.recordFailure(r, now)
 		_, err = tx.NewUpdate().Model(r).Column("failures", "blocked_until").WherePK().Exec(ctx)
 		return err
 	})
+}
+
+// recordFailure counts one failure on r and blocks it for a growing time
+// once failures pass the threshold.
+func (s *Service) recordFailure(r *RateLimit, now time.Time) {
+	r.Failures++
+	if over := r.Failures - s.limits.FailureThreshold; over > 0 {
+		block := s.limits.MaxBlock
+		if over < 30 {
+			block = min(time.Duration(1<<over)*time.Second, s.limits.MaxBlock)
+		}
+		until := now.Add(block)
+		r.BlockedUntil = &until
+	}
+}
+
+// lift clears key entirely: failures, block and the attempts counted in
+// its window (a password reset proved the account's owner is back).
+func (s *Service) lift(ctx context.Context, key string) error {
+	_, err := s.db.NewUpdate().Model((*RateLimit)(nil)).
+		Set("failures = 0").Set("blocked_until = NULL").Set("count = 0").
+		Where("key = ?", key).Exec(ctx)
+	return err
 }
 
 // succeed clears the failures and any block on key after a good login.

@@ -235,6 +235,11 @@ func (s *Service) CreateUser(ctx context.Context, in CreateUserInput) (*User, er
 	if msg := s.pw.check(in.Password, email); msg != "" {
 		fe.Add("password", msg)
 	}
+	if name := strings.TrimSpace(in.Name); name != "" {
+		if msg := nameProblem(name); msg != "" {
+			fe.Add("name", msg)
+		}
+	}
 	if fe.Any() {
 		return nil, fe
 	}
@@ -284,6 +289,13 @@ func (s *Service) queueMail(ctx context.Context, tx bun.IDB, m fdmail.Message) e
 		return nil
 	}
 	_, err := s.outbox.Enqueue(ctx, tx, m)
+	if errors.Is(err, fdmail.ErrInvalidMessage) {
+		// The outbox refused this message (an address it cannot send to,
+		// say). That is ours to fix, not the person's who asked: log it
+		// and carry on, so they get the same answer as anyone else.
+		s.log.Error("outbox refused mail", "kind", m.Kind, "err", err)
+		return nil
+	}
 	return err
 }
 
@@ -394,6 +406,6 @@ func (s *Service) queueVerification(ctx context.Context, tx bun.IDB, u *User, pe
 	return s.queueMail(ctx, tx, fdmail.Message{
 		To: u.Email, ToName: name, Subject: "Confirm your email address",
 		Template: "accounts_verify", Kind: "verify_email",
-		Data: map[string]any{"Name": name, "Link": s.link("/verify?token=" + secret), "Hours": int(VerifyTokenTTL.Hours())},
+		Data: map[string]any{"Name": name, "Link": s.link("/verify?token=" + secret), "Days": int(VerifyTokenTTL.Hours() / 24)},
 	})
 }

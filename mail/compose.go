@@ -27,13 +27,15 @@ func Compose(e *Entry, from mail.Address, date time.Time) ([]byte, error) {
 	h("Date", date.Format(time.RFC1123Z))
 	h("Message-ID", e.MessageID)
 	h("From", from.String())
-	h("To", (&mail.Address{Name: e.ToName, Address: e.ToAddress}).String())
+	// Names and subjects are people's text: made safe here too, whatever
+	// the row holds (rows queued before HeaderText existed, say).
+	h("To", (&mail.Address{Name: HeaderText(e.ToName), Address: e.ToAddress}).String())
 	if e.ReplyTo != "" {
 		h("Reply-To", (&mail.Address{Address: e.ReplyTo}).String())
 	}
 	// Encoded words are at most 75 characters; folding between them keeps
 	// a long non-ASCII subject within SMTP's line limit.
-	h("Subject", strings.ReplaceAll(mime.QEncoding.Encode("utf-8", e.Subject), "?= =?", "?=\r\n =?"))
+	h("Subject", strings.ReplaceAll(mime.QEncoding.Encode("utf-8", HeaderText(e.Subject)), "?= =?", "?=\r\n =?"))
 	h("In-Reply-To", e.InReplyTo)
 	if refs := e.References(); len(refs) > 0 {
 		h("References", strings.Join(refs, "\r\n "))

@@ -68,6 +68,7 @@ import (
 	"sync"
 	texttemplate "text/template"
 	"time"
+	"unicode"
 
 	"github.com/uptrace/bun"
 )
@@ -259,9 +260,9 @@ func (o *Outbox) Render(ctx context.Context, m Message) (*Entry, error) {
 	return &Entry{
 		Kind:          kind,
 		ToAddress:     strings.TrimSpace(m.To),
-		ToName:        strings.TrimSpace(m.ToName),
+		ToName:        HeaderText(m.ToName),
 		ReplyTo:       strings.TrimSpace(m.ReplyTo),
-		Subject:       strings.TrimSpace(m.Subject),
+		Subject:       HeaderText(m.Subject),
 		MessageID:     o.newMessageID(m.IDTag),
 		InReplyTo:     strings.TrimSpace(m.InReplyTo),
 		Refs:          strings.Join(m.References, " "),
@@ -289,27 +290,41 @@ func (o *Outbox) newMessageID(tag string) string {
 
 var hexColor = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
 
+// ErrInvalidMessage wraps every reason Enqueue and Render refuse a message
+// (a recipient that is not an address, an unknown template, ...), so a
+// caller can tell "this mail cannot be sent" from "the database failed".
+var ErrInvalidMessage = errors.New("mail: invalid message")
+
 func (m Message) validate() error {
 	if !templateName.MatchString(m.Template) {
-		return fmt.Errorf("mail: template name %q: want lower-case letters, digits and _", m.Template)
+		return fmt.Errorf("%w: template name %q: want lower-case letters, digits and _", ErrInvalidMessage, m.Template)
 	}
 	if _, err := mail.ParseAddress(m.To); err != nil || strings.ContainsAny(m.To, "<>\r\n") {
-		return fmt.Errorf("mail: recipient %q is not an email address", m.To)
+		return fmt.Errorf("%w: recipient %q is not an email address", ErrInvalidMessage, m.To)
 	}
 	if strings.TrimSpace(m.Subject) == "" {
-		return errors.New("mail: subject is empty")
+		return fmt.Errorf("%w: subject is empty", ErrInvalidMessage)
 	}
-	for _, h := range []string{m.Subject, m.ToName, m.ReplyTo, m.InReplyTo, strings.Join(m.References, " ")} {
+	for _, h := range []string{m.ReplyTo, m.InReplyTo, strings.Join(m.References, " ")} {
 		if strings.ContainsAny(h, "\r\n") {
-			return errors.New("mail: header values must not contain line breaks")
+			return fmt.Errorf("%w: address and Message-ID headers must not contain line breaks", ErrInvalidMessage)
 		}
 	}
 	if m.ReplyTo != "" {
 		if _, err := mail.ParseAddress(m.ReplyTo); err != nil {
-			return fmt.Errorf("mail: reply-to %q is not an email address", m.ReplyTo)
+			return fmt.Errorf("%w: reply-to %q is not an email address", ErrInvalidMessage, m.ReplyTo)
 		}
 	}
 	return nil
+}
+
+// HeaderText makes free text (a person's name, a subject) safe for one
+// header line: line breaks and other control characters become spaces and
+// runs of spaces one, so no value can start a header of its own.
+func HeaderText(s string) string {
+	return strings.Join(strings.FieldsFunc(s, func(r rune) bool {
+		return unicode.IsSpace(r) || unicode.IsControl(r)
+	}), " ")
 }
 
 // renderBodies runs the message's templates and wraps them in the layouts.

@@ -370,7 +370,7 @@ func TestEnqueueValidates(t *testing.T) {
 		edit func(*fdmail.Message)
 	}{
 		{"bad recipient", func(m *fdmail.Message) { m.To = "not an address" }},
-		{"header injection in subject", func(m *fdmail.Message) { m.Subject = "Hi\r\nBcc: evil@example.com" }},
+		{"header injection in reply-to", func(m *fdmail.Message) { m.ReplyTo = "a@example.com\r\nBcc: evil@example.com" }},
 		{"empty subject", func(m *fdmail.Message) { m.Subject = "  " }},
 		{"template path", func(m *fdmail.Message) { m.Template = "../layout" }},
 		{"missing template", func(m *fdmail.Message) { m.Template = "nope" }},

@@ -67,6 +67,7 @@ var matrix = []rule{
 	{"GET /signup", everyone, ""},
 	{"POST /signup", everyone, ""},
 	{"GET /verify", everyone, "?token=not-a-real-token"},
+	{"POST /verify", everyone, ""}, // the choice offered when a link is for another account
 	{"GET /login", everyone, ""},
 	{"POST /login", everyone, ""},
 	{"GET /login/magic", everyone, "?token=not-a-real-token"},
