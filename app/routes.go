@@ -33,7 +33,9 @@ func (a *App) routes(ctx context.Context) error {
 	// The recoverer sits inside the access log and metrics so a panicking
 	// request is still logged and counted, as the 500 it becomes.
 	f.Use(requestID(), accessLog(a.Log), a.Metrics.middleware(), recoverer(a.Log),
-		securityHeaders(secure), compress.New(compress.Config{Level: compress.LevelBestSpeed}))
+		securityHeaders(secure), compress.New(compress.Config{Level: compress.LevelBestSpeed}),
+		// Control characters and broken UTF-8 stop here, for every handler.
+		web.CleanInput())
 
 	f.Get("/healthz", func(c *fiber.Ctx) error { return c.SendString("ok") })
 	f.Get("/readyz", a.showReadiness)

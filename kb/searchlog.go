@@ -254,7 +254,7 @@ func (l *SearchLogger) Flush(ctx context.Context) error {
 			}
 		}
 	}
-	return l.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	batch := func(ctx context.Context, tx bun.IDB, inserts []SearchLog, later []logOp, viewOrder []viewKey) error {
 		if len(inserts) > 0 {
 			res, err := tx.NewInsert().Model(&inserts).On("CONFLICT DO NOTHING").Returning("NULL").Exec(ctx)
 			if err != nil {
@@ -286,5 +286,30 @@ func (l *SearchLogger) Flush(ctx context.Context) error {
 			}
 		}
 		return nil
+	}
+	err := l.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		return batch(ctx, tx, inserts, later, viewOrder)
 	})
+	if err == nil || ctx.Err() != nil {
+		return err
+	}
+	// One entry the database refuses must not take the others with it:
+	// write each on its own, and log and drop only what still fails.
+	l.log.Warn("search log batch refused; writing its entries one by one", "err", err)
+	for i := range inserts {
+		if err := batch(ctx, l.db, inserts[i:i+1], nil, nil); err != nil {
+			l.log.Error("search log entry dropped", "query", inserts[i].Query, "err", err)
+		}
+	}
+	for _, op := range later {
+		if err := batch(ctx, l.db, nil, []logOp{op}, nil); err != nil {
+			l.log.Error("search log update dropped", "id", op.id, "err", err)
+		}
+	}
+	for _, k := range viewOrder {
+		if err := batch(ctx, l.db, nil, nil, []viewKey{k}); err != nil {
+			l.log.Error("article views dropped", "article", k.article, "err", err)
+		}
+	}
+	return nil
 }
