@@ -217,6 +217,20 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		}()
 	}
 
+	if a.Config.MetricsAddr != "" {
+		mln, err := net.Listen("tcp", a.Config.MetricsAddr)
+		if err != nil {
+			stopWorkers()
+			wg.Wait()
+			return fmt.Errorf("--metrics-addr %s: %w", a.Config.MetricsAddr, unwrapSyscall(err))
+		}
+		mux := http.NewServeMux()
+		mux.Handle("/metrics", a.Metrics.Handler())
+		msrv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		go func() { _ = msrv.Serve(mln) }()
+		defer msrv.Close()
+	}
+
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- a.Fiber.Listener(ln) }()
 

@@ -29,6 +29,9 @@ type Config struct {
 	TrustedProxies string
 	// FilesDir keeps file bytes in this directory instead of the database.
 	FilesDir string
+	// MetricsAddr serves /metrics on this separate listener; "" serves no
+	// metrics (they are never on the public listener).
+	MetricsAddr string
 	// KBSearchCache is how many finished KB searches each node keeps (an
 	// LRU emptied on every index write); 0 disables the cache.
 	KBSearchCache int
@@ -61,6 +64,7 @@ func (c *Config) BindFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.FilesDir, "files-dir", "", "keep file bytes (attachments, raw mail, workspace files) in this directory instead of the database")
 	fs.Int64Var(&c.AttachmentMaxBytes, "attachment-max-bytes", 25<<20, "largest ticket attachment accepted, in bytes (each file)")
 	fs.IntVar(&c.KBSearchCache, "kb-search-cache", DefaultKBSearchCache, "finished KB searches kept per node for repeated queries (0 disables the cache)")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", "", "serve /metrics (Prometheus) on this separate listener, e.g. 127.0.0.1:9090")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "text or json")
 	fs.StringVar(&c.StripeWebhookSecret, "stripe-webhook-secret", "", "signing secret (whsec_…) of the Stripe webhook at /webhooks/stripe; without it the endpoint is off")
@@ -114,6 +118,11 @@ func EnvName(flagName string) string {
 func (c *Config) Normalize() error {
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		return fmt.Errorf("--addr %q: want host:port", c.Addr)
+	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			return fmt.Errorf("--metrics-addr %q: want host:port", c.MetricsAddr)
+		}
 	}
 	if c.DataDir == "" {
 		return errors.New("--data-dir must not be empty")

@@ -97,7 +97,7 @@ func TestShellOnEveryBackend(t *testing.T) {
 			if resp.StatusCode != 200 || !strings.Contains(body, `"ready"`) {
 				t.Errorf("readyz %d %s", resp.StatusCode, body)
 			}
-			metrics := apptest.Body(t, c.Get("/metrics"))
+			metrics := apptest.Metrics(t, a)
 			for _, want := range []string{
 				`frontdesk_http_requests_total{method="GET",route="/healthz",status="200"}`,
 				"frontdesk_http_request_duration_seconds_bucket",

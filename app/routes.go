@@ -39,7 +39,7 @@ func (a *App) routes(ctx context.Context) error {
 
 	f.Get("/healthz", func(c *fiber.Ctx) error { return c.SendString("ok") })
 	f.Get("/readyz", a.showReadiness)
-	f.Get("/metrics", a.Metrics.handler())
+	// /metrics is not on the public listener: see --metrics-addr (Serve).
 	f.Get(static.Prefix+"*", a.Assets.Handler())
 	f.Get("/brand.css", a.serveBrandCSS)
 
@@ -135,7 +135,10 @@ func (a *App) showReadiness(c *fiber.Ctx) error {
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	if len(problems) > 0 {
-		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "unavailable", "problems": problems})
+		// The reasons are for operators (the log), not for the public:
+		// error text names hosts, files and versions.
+		a.Log.Warn("not ready", "problems", problems)
+		return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "unavailable"})
 	}
 	return c.JSON(fiber.Map{"status": "ready"})
 }

@@ -73,7 +73,7 @@ func TestAppSendsQueuedMailWithSMTP(t *testing.T) {
 			}
 			time.Sleep(20 * time.Millisecond)
 		}
-		metrics := apptest.Body(t, apptest.NewClient(t, a).Get("/metrics"))
+		metrics := apptest.Metrics(t, a)
 		if !strings.Contains(metrics, "frontdesk_mail_sent_total 1") {
 			t.Errorf("/metrics lacks frontdesk_mail_sent_total 1")
 		}

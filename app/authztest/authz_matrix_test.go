@@ -58,7 +58,6 @@ var matrix = []rule{
 	// Platform.
 	{"GET /healthz", everyone, ""},
 	{"GET /readyz", everyone, ""},
-	{"GET /metrics", everyone, ""},
 	{"GET /static/*", everyone, "*=asset.css"},
 	{"GET /brand.css", everyone, ""},
 	{"GET /", everyone, ""},
