@@ -162,7 +162,7 @@ func (s *Service) verify(c *fiber.Ctx) error {
 // verifyChosen is the choice made on that page: confirm the address and
 // stay (stay=1), or log out and continue as the link's owner.
 func (s *Service) verifyChosen(c *fiber.Ctx) error {
-	return s.useVerifyLink(c, strings.Clone(c.FormValue("token")), c.FormValue("stay") != "")
+	return s.useVerifyLink(c, c.FormValue("token"), c.FormValue("stay") != "")
 }
 
 func (s *Service) useVerifyLink(c *fiber.Ctx, token string, stay bool) error {

@@ -123,7 +123,7 @@ func (h *Handlers) apiListInvoices(c *fiber.Ctx) error {
 
 // apiGetInvoice: GET /api/v1/billing/invoices/{number}
 func (h *Handlers) apiGetInvoice(c *fiber.Ctx) error {
-	inv, pays, err := h.loadVisible(c, strings.Clone(c.Params("number")))
+	inv, pays, err := h.loadVisible(c, c.Params("number"))
 	if errors.Is(err, fiber.ErrNotFound) {
 		return web.JSONError(c, fiber.StatusNotFound, "invoice not found")
 	}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -113,7 +112,7 @@ type listParams struct {
 }
 
 func readListParams(c *fiber.Ctx) listParams {
-	p := listParams{Status: strings.Clone(c.Query("status")), Cursor: strings.Clone(c.Query("cursor"))}
+	p := listParams{Status: c.Query("status"), Cursor: c.Query("cursor")}
 	if y, err := strconv.Atoi(c.Query("year")); err == nil && y >= 1900 && y <= 9999 {
 		p.Year = y
 	}

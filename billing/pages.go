@@ -98,7 +98,7 @@ func (h *Handlers) renderHistory(c *fiber.Ctx, sc Scope, cust *Customer, base st
 
 // showInvoice is one invoice's page, or its PDF for a ".pdf" path.
 func (h *Handlers) showInvoice(c *fiber.Ctx) error {
-	number := strings.Clone(c.Params("number"))
+	number := c.Params("number")
 	if n, ok := strings.CutSuffix(number, ".pdf"); ok {
 		if _, _, err := h.svc.Invoice(c.UserContext(), number); errors.Is(err, ErrNotFound) {
 			return h.invoicePDF(c, n)
@@ -159,7 +159,7 @@ func (h *Handlers) invoicePDF(c *fiber.Ctx, number string) error {
 // showEvents lists received Stripe events for admins, unmatched ones first
 // by default: they name customers that have no billing account yet.
 func (h *Handlers) showEvents(c *fiber.Ctx) error {
-	outcome := strings.Clone(c.Query("outcome", EventUnmatched))
+	outcome := c.Query("outcome", EventUnmatched)
 	switch outcome {
 	case EventUnmatched, EventApplied, EventIgnored, EventInvalid, "all":
 	default:

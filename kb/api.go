@@ -22,7 +22,7 @@ type apiSearchResult struct {
 // apiSearch answers GET /api/v1/kb/search?q=&limit= with the same ranking
 // as the pages. It is public: only published articles can appear.
 func (p *Portal) apiSearch(c *fiber.Ctx) error {
-	q := strings.TrimSpace(strings.Clone(c.Query("q")))
+	q := strings.TrimSpace(c.Query("q"))
 	if q == "" {
 		return web.JSONError(c, fiber.StatusBadRequest, "q is required")
 	}
@@ -37,7 +37,7 @@ func (p *Portal) apiSearch(c *fiber.Ctx) error {
 		}
 		limit = n
 	}
-	category := strings.Clone(c.Query("category"))
+	category := c.Query("category")
 	res, err := p.svc.Search(c.UserContext(), SearchRequest{Text: q, CategorySlug: category, Limit: limit})
 	if err != nil {
 		return err

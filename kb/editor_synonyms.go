@@ -2,7 +2,6 @@ package kb
 
 import (
 	"errors"
-	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -32,7 +31,7 @@ func (h *SynonymHandlers) show(c *fiber.Ctx) error {
 }
 
 func (h *SynonymHandlers) save(c *fiber.Ctx) error {
-	text := strings.Clone(c.FormValue("synonyms"))
+	text := c.FormValue("synonyms")
 	groups, err := h.svc.SaveSynonyms(c.UserContext(), text)
 	var fe web.FieldErrors
 	if errors.As(err, &fe) {

@@ -116,11 +116,11 @@ type searchPage struct {
 
 func (p *Portal) showSearch(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	q := strings.TrimSpace(strings.Clone(c.Query("q")))
+	q := strings.TrimSpace(c.Query("q"))
 	if len(q) > 300 {
 		q = q[:300]
 	}
-	category := strings.Clone(c.Query("category"))
+	category := c.Query("category")
 	page, _ := strconv.Atoi(c.Query("page"))
 	if page < 1 {
 		page = 1
@@ -425,7 +425,7 @@ func (p *Portal) submitFeedback(c *fiber.Ctx) error {
 		helpful = false
 	default:
 		fv.Error = "Choose Yes or No."
-		fv.Comment = strings.Clone(c.FormValue("comment"))
+		fv.Comment = c.FormValue("comment")
 		return web.RenderStatus(c, fiber.StatusUnprocessableEntity, "kb/feedback", "kb/_feedback", fiber.Map{
 			"Title": "Feedback", "Article": a, "Feedback": fv})
 	}
@@ -443,7 +443,7 @@ func (p *Portal) submitFeedback(c *fiber.Ctx) error {
 				SameSite: fiber.CookieSameSiteLaxMode, MaxAge: 60 * 60 * 24 * 365})
 		}
 	}
-	comment := strings.Clone(c.FormValue("comment"))
+	comment := c.FormValue("comment")
 	if uid == nil {
 		_, err = p.svc.VoteAnonymous(ctx, a.ID, VoterKey(nil, anon), ClientKey(c.IP()), helpful, comment)
 	} else {

@@ -41,7 +41,7 @@ func (h *Handlers) mountAgent(r fiber.Router) {
 func inboxQuery(c *fiber.Ctx, me int64) (Query, url.Values) {
 	v := url.Values{}
 	get := func(k string) string {
-		s := strings.TrimSpace(strings.Clone(c.Query(k)))
+		s := strings.TrimSpace(c.Query(k))
 		if s != "" {
 			v.Set(k, s)
 		}
@@ -99,7 +99,7 @@ func inboxQuery(c *fiber.Ctx, me int64) (Query, url.Values) {
 		v.Del("sort")
 	}
 	get("q")
-	q.Cursor = strings.Clone(c.Query("cursor"))
+	q.Cursor = c.Query("cursor")
 	return q, v
 }
 
@@ -316,7 +316,7 @@ func (h *Handlers) agentReply(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	form := fiber.Map{"Text": strings.Clone(c.FormValue("text")), "SetStatus": strings.Clone(c.FormValue("status"))}
+	form := fiber.Map{"Text": c.FormValue("text"), "SetStatus": c.FormValue("status")}
 	in := NewMessage{AuthorID: id.UserID, Public: !note, Channel: ChannelWeb, Text: form["Text"].(string), SetStatus: form["SetStatus"].(string)}
 	files, tooBig, err := h.uploads(c)
 	if err != nil {
@@ -359,7 +359,7 @@ func changesFromForm(c *fiber.Ctx) Changes {
 	var ch Changes
 	changed := func(k string) (string, bool) {
 		v := strings.TrimSpace(c.FormValue(k))
-		return strings.Clone(v), v != strings.TrimSpace(c.FormValue("orig_"+k))
+		return v, v != strings.TrimSpace(c.FormValue("orig_"+k))
 	}
 	if v, ok := changed("status"); ok {
 		ch.Status = v

@@ -179,7 +179,7 @@ func (h *Handlers) saveCanned(c *fiber.Ctx) error {
 	if p := c.Params("id"); p != "" {
 		id, _ = strconv.ParseInt(p, 10, 64)
 	}
-	title, body := strings.Clone(c.FormValue("title")), strings.Clone(c.FormValue("body"))
+	title, body := c.FormValue("title"), c.FormValue("body")
 	_, err := h.svc.SaveCanned(c.UserContext(), id, identity.Current(c).UserID, title, body)
 	if errors.Is(err, ErrNotFound) {
 		return fiber.ErrNotFound

@@ -38,12 +38,12 @@ func (h *Handlers) myTickets(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	status := strings.Clone(c.Query("status"))
+	status := c.Query("status")
 	if status != "" && status != "open-any" && !ValidStatus(status) {
 		status = ""
 	}
-	text := normalizeText(strings.Clone(c.Query("q")))
-	q := Query{Scope: scope, Status: status, Cursor: strings.Clone(c.Query("cursor")), Limit: 25}
+	text := normalizeText(c.Query("q"))
+	q := Query{Scope: scope, Status: status, Cursor: c.Query("cursor"), Limit: 25}
 	if text != "" {
 		if q.IDs, err = h.searchIDs(text, scope, false); err != nil {
 			return err
@@ -98,11 +98,11 @@ func (h *Handlers) newTicketData(c *fiber.Ctx, form fiber.Map, fe web.FieldError
 
 func (h *Handlers) newTicket(c *fiber.Ctx) error {
 	form := fiber.Map{
-		"Subject": strings.Clone(c.Query("subject")), "Text": strings.Clone(c.Query("text")),
+		"Subject": c.Query("subject"), "Text": c.Query("text"),
 		"Deflection": newToken(),
 	}
 	if inv := strings.TrimSpace(c.Query("invoice")); inv != "" && invoiceNumber.MatchString(inv) {
-		form["Invoice"] = strings.Clone(inv)
+		form["Invoice"] = inv
 		if form["Subject"] == "" {
 			form["Subject"] = "Question about invoice " + inv
 		}
@@ -119,8 +119,8 @@ func newToken() string {
 func (h *Handlers) createTicket(c *fiber.Ctx) error {
 	id := identity.Current(c)
 	form := fiber.Map{
-		"Subject": strings.Clone(c.FormValue("subject")), "Text": strings.Clone(c.FormValue("text")),
-		"Invoice": strings.Clone(c.FormValue("invoice")), "Deflection": strings.Clone(c.FormValue("deflection")),
+		"Subject": c.FormValue("subject"), "Text": c.FormValue("text"),
+		"Invoice": c.FormValue("invoice"), "Deflection": c.FormValue("deflection"),
 	}
 	in := NewTicket{
 		RequesterID: id.UserID, Subject: form["Subject"].(string), Text: form["Text"].(string), Channel: ChannelWeb,
@@ -158,8 +158,8 @@ func (h *Handlers) createTicket(c *fiber.Ctx) error {
 // the customer types: up to five KB articles, each link going through
 // /tickets/suggest/open so opening one is recorded.
 func (h *Handlers) suggestArticles(c *fiber.Ctx) error {
-	text := normalizeText(strings.Clone(c.Query("subject")))
-	tok := strings.Clone(c.Query("deflection"))
+	text := normalizeText(c.Query("subject"))
+	tok := c.Query("deflection")
 	var hits []Suggestion
 	if h.suggest != nil && len(text) >= 3 {
 		var err error
@@ -184,11 +184,11 @@ func (h *Handlers) suggestArticles(c *fiber.Ctx) error {
 // openSuggestion records that a suggested article was opened and sends
 // the customer to it (only to a KB article path).
 func (h *Handlers) openSuggestion(c *fiber.Ctx) error {
-	to := strings.Clone(c.Query("to"))
+	to := c.Query("to")
 	if !strings.HasPrefix(to, "/kb/a/") || web.SafeNext(to, "") == "" {
 		return fiber.ErrNotFound
 	}
-	if tok := strings.Clone(c.Query("deflection")); tok != "" {
+	if tok := c.Query("deflection"); tok != "" {
 		h.svc.DeflectionOpened(c.UserContext(), tok)
 	}
 	return c.Redirect(to, fiber.StatusSeeOther)
@@ -247,7 +247,7 @@ func (h *Handlers) customerReply(c *fiber.Ctx) error {
 		return err
 	}
 	id := identity.Current(c)
-	form := fiber.Map{"Text": strings.Clone(c.FormValue("text"))}
+	form := fiber.Map{"Text": c.FormValue("text")}
 	in := NewMessage{AuthorID: id.UserID, Public: true, Channel: ChannelWeb, Text: form["Text"].(string)}
 	files, tooBig, err := h.uploads(c)
 	if err != nil {
@@ -309,7 +309,7 @@ func (h *Handlers) rate(c *fiber.Ctx) error {
 	if id.UserID != t.RequesterID {
 		return fiber.ErrNotFound
 	}
-	form := fiber.Map{"Rating": strings.Clone(c.FormValue("rating")), "Comment": strings.Clone(c.FormValue("comment"))}
+	form := fiber.Map{"Rating": c.FormValue("rating"), "Comment": c.FormValue("comment")}
 	err = h.svc.Rate(c.UserContext(), t.ID, id.UserID, form["Rating"].(string), form["Comment"].(string))
 	if fe, ok := isFieldErrors(err); ok {
 		return h.renderCustomerTicket(c, t, fiber.StatusUnprocessableEntity, form, fe)
