@@ -35,7 +35,7 @@ func (a *App) routes(ctx context.Context) error {
 	f.Use(requestID(), accessLog(a.Log), a.Metrics.middleware(), recoverer(a.Log),
 		securityHeaders(secure), compress.New(compress.Config{Level: compress.LevelBestSpeed}),
 		// Control characters and broken UTF-8 stop here, for every handler.
-		web.CleanInput())
+		web.CleanInput("/w/")) // workspace uploads stream (workspaces cleans their names)
 
 	f.Get("/healthz", func(c *fiber.Ctx) error { return c.SendString("ok") })
 	f.Get("/readyz", a.showReadiness)

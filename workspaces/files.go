@@ -17,6 +17,7 @@ import (
 
 	"github.com/frontdesk/frontdesk/platform/files"
 	"github.com/frontdesk/frontdesk/platform/validate"
+	"github.com/frontdesk/frontdesk/platform/web"
 )
 
 // Previewable content types: shown inline in the page (img, video, audio,
@@ -71,6 +72,9 @@ func contentTypeFor(name, sniffed string) string {
 // CleanName turns an uploaded file name into a safe display name: the
 // last path element, no control characters, at most 255 bytes.
 func CleanName(name string) string {
+	// Streamed uploads skip the edge's input cleaning (web.CleanInput):
+	// broken UTF-8 and NUL stop here instead.
+	name = web.CleanText(name)
 	name = strings.ReplaceAll(name, "\\", "/")
 	name = path.Base(strings.TrimSpace(name))
 	name = strings.Map(func(r rune) rune {

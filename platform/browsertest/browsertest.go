@@ -67,7 +67,9 @@ func New(t testing.TB) *Browser {
 	}
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 2*time.Minute)
+	// A budget for the whole browser, so a hung page fails the test instead
+	// of CI; generous, because a 2-core CI machine runs Chromium slowly.
+	ctx, cancelTimeout := context.WithTimeout(ctx, 4*time.Minute)
 	b := &Browser{Ctx: ctx}
 	chromedp.ListenTarget(ctx, func(ev any) {
 		switch e := ev.(type) {

@@ -52,7 +52,20 @@ func isClean(s string) bool {
 // names), and JSON bodies are put through CleanText, so a NUL byte or a
 // broken UTF-8 sequence never reaches a handler, a database or a log
 // table (PostgreSQL refuses both in text columns).
-func CleanInput() fiber.Handler {
+//
+// Multipart bodies under streamedUploads (path prefixes) are not parsed
+// here: their handlers read the request body as a stream, part by part
+// into the file store (parsing it here would consume the stream and buffer
+// a 500 MB upload), and clean the few fields they read themselves.
+func CleanInput(streamedUploads ...string) fiber.Handler {
+	streamed := func(path string) bool {
+		for _, p := range streamedUploads {
+			if strings.HasPrefix(path, p) {
+				return true
+			}
+		}
+		return false
+	}
 	return func(c *fiber.Ctx) error {
 		cleanArgs(c.Request().URI().QueryArgs())
 		if c.Method() == fiber.MethodGet || c.Method() == fiber.MethodHead {
@@ -64,6 +77,7 @@ func CleanInput() fiber.Handler {
 			if cleanArgs(c.Request().PostArgs()) {
 				c.Request().SetBodyString(c.Request().PostArgs().String())
 			}
+		case strings.HasPrefix(ct, fiber.MIMEMultipartForm) && streamed(c.Path()):
 		case strings.HasPrefix(ct, fiber.MIMEMultipartForm):
 			if form, err := c.MultipartForm(); err == nil {
 				for _, vs := range form.Value {
