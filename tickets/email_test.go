@@ -48,7 +48,11 @@ func (w *emailWorld) deliver(t *testing.T, raw string) {
 // waitLog waits for the ingestion log entry of messageID.
 func (w *emailWorld) waitLog(t *testing.T, messageID string) inbound.LogEntry {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
+	// IDLE normally delivers within a second; the deadline is the
+	// fetcher's 2-minute re-check, which catches a notification the
+	// in-process server did not send (seen once under CI load: a bounce
+	// appended during a sync waited for the re-check).
+	deadline := time.Now().Add(150 * time.Second)
 	for time.Now().Before(deadline) {
 		entries, _, err := inbound.ListLog(context.Background(), w.app.DB, inbound.LogFilter{Limit: 200})
 		if err != nil {
