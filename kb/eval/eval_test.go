@@ -13,7 +13,7 @@ import (
 // `go run ./bench/kbeval`.
 func TestHeldOut(t *testing.T) {
 	if testing.Short() {
-		t.Skip("indexes 2,328 articles")
+		t.Skip("short mode: indexes 2,328 articles")
 	}
 	corpus, err := eval.LoadCorpus("testdata/libreoffice.jsonl.gz")
 	if err != nil {
