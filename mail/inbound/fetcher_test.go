@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/url"
 	"strings"
 	"sync"
@@ -16,8 +15,6 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
-	"github.com/emersion/go-imap/v2/imapserver"
-	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 	"github.com/uptrace/bun"
 
 	"github.com/frontdesk/frontdesk/mail/imaptest"
@@ -64,33 +61,9 @@ func (mb mailbox) seen(t testing.TB) map[imap.UID]bool {
 
 func memMailbox(t testing.TB) mailbox {
 	t.Helper()
-	mem := imapmemserver.New()
-	user := imapmemserver.NewUser("support@frontdesk.test", "pw")
-	if err := user.Create("INBOX", nil); err != nil {
-		t.Fatal(err)
-	}
-	mem.AddUser(user)
-	srv := imapserver.New(&imapserver.Options{
-		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
-			return mem.NewSession(), nil, nil
-		},
-		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}},
-		InsecureAuth: true,
-		Logger:       discardLogger{},
-	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-	u := "imap://support%40frontdesk.test:pw@" + ln.Addr().String() + "/INBOX?tls=none"
+	u := imaptest.MemServer(t)
 	return mailbox{URL: u, Client: imaptest.Dial(t, u), Name: "INBOX"}
 }
-
-type discardLogger struct{}
-
-func (discardLogger) Printf(string, ...any) {}
 
 // dovecotMailbox is a fresh folder in the test Dovecot.
 func dovecotMailbox(t testing.TB) mailbox {
