@@ -133,3 +133,32 @@ func (a *App) mailMessageIDKey() []byte {
 	}
 	return b
 }
+
+// mailHealth is the agent dashboard's view of the fetcher (tickets.MailHealth).
+type mailHealth struct{ a *App }
+
+// MailWarning: a sentence when the fetcher has not completed a check for
+// longer than its threshold, "" otherwise (or without --imap-url).
+func (m mailHealth) MailWarning(ctx context.Context) string {
+	s, ok, err := m.a.MailStatus(ctx)
+	if !ok {
+		return ""
+	}
+	if err != nil {
+		return "The state of the support mailbox cannot be read: " + err.Error()
+	}
+	if !s.Stalled {
+		return ""
+	}
+	msg := "The support mailbox " + s.Mailbox + " has not been checked"
+	if s.LastCheckAt != nil {
+		msg += " since " + s.LastCheckAt.UTC().Format("2006-01-02 15:04 UTC")
+	} else {
+		msg += " yet"
+	}
+	msg += "; new customer email may be waiting."
+	if s.LastError != "" {
+		msg += " Last error: " + s.LastError + "."
+	}
+	return msg + " An administrator can see more under Admin → Mail."
+}

@@ -54,7 +54,8 @@ func (a *App) wireTickets(acc *accounts.Service) error {
 	a.AddWorker("tickets-index", follower)
 	a.AddReadyCheck("tickets-index", tickets.ReadyCheck(follower))
 	a.AddDemoSeeder(svc.SeedDemo)
-	deps := tickets.HandlerDeps{Service: svc, Index: ix, Log: a.Log, Secure: a.Config.SecureCookies(), Billing: a.TicketBilling}
+	deps := tickets.HandlerDeps{Service: svc, Index: ix, Log: a.Log, Secure: a.Config.SecureCookies(), Billing: a.TicketBilling,
+		Mail: mailHealth{a}}
 	if a.KB != nil {
 		deps.Suggest = kbSuggester{a.KB}
 		deps.Drafts = kbDrafter{a.KB}

@@ -15,7 +15,8 @@ import (
 // Compose turns an outbox entry into an RFC 5322 message: multipart/
 // alternative (text, then HTML) in UTF-8 quoted-printable, with Date,
 // Message-ID, From, To (with name), an RFC 2047 encoded Subject, Reply-To,
-// In-Reply-To/References when set, and Auto-Submitted for automatic mail.
+// In-Reply-To/References when set, and Auto-Submitted for automatic mail
+// (AutoSubmittedValue).
 // Lines end in CRLF.
 func Compose(e *Entry, from mail.Address, date time.Time) ([]byte, error) {
 	var b bytes.Buffer
@@ -40,9 +41,7 @@ func Compose(e *Entry, from mail.Address, date time.Time) ([]byte, error) {
 	if refs := e.References(); len(refs) > 0 {
 		h("References", strings.Join(refs, "\r\n "))
 	}
-	if e.AutoSubmitted {
-		h("Auto-Submitted", "auto-generated")
-	}
+	h("Auto-Submitted", AutoSubmittedValue(e))
 	h("MIME-Version", "1.0")
 
 	if e.HTMLBody == "" {
@@ -71,6 +70,22 @@ func Compose(e *Entry, from mail.Address, date time.Time) ([]byte, error) {
 	}
 	b.WriteString("\r\n--" + boundary + "--\r\n")
 	return b.Bytes(), nil
+}
+
+// AutoSubmittedValue is the Auto-Submitted header of an outbox entry (RFC
+// 3834 §5): "" for mail a person wrote (an agent's reply), "auto-replied"
+// for automatic mail that answers a message in a conversation (it carries
+// In-Reply-To: the acknowledgement of a customer's email, the ticket
+// notifications threaded to it), "auto-generated" for other automatic mail
+// (sign-up, password reset). Either keeps auto-responders quiet.
+func AutoSubmittedValue(e *Entry) string {
+	switch {
+	case !e.AutoSubmitted:
+		return ""
+	case strings.TrimSpace(e.InReplyTo) != "":
+		return "auto-replied"
+	}
+	return "auto-generated"
 }
 
 func writeQP(b *bytes.Buffer, body string) error {

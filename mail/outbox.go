@@ -96,7 +96,8 @@ type Message struct {
 	// at the support inbox).
 	ReplyTo string
 	// Personal marks mail a person wrote (an agent's reply). Everything else
-	// is sent with "Auto-Submitted: auto-generated" so auto-responders stay
+	// is sent with Auto-Submitted (auto-replied when it answers a message,
+	// In-Reply-To set; auto-generated otherwise) so auto-responders stay
 	// quiet (RFC 3834).
 	Personal bool
 }

@@ -163,7 +163,7 @@ func TestEnqueueCommittedIsDelivered(t *testing.T) {
 		checks := map[string]string{
 			"Message-ID":     row.MessageID,
 			"In-Reply-To":    "<parent@acme.test>",
-			"Auto-Submitted": "auto-generated",
+			"Auto-Submitted": "auto-replied", // automatic and answering <parent@acme.test>
 			"MIME-Version":   "1.0",
 		}
 		for k, want := range checks {
@@ -622,4 +622,40 @@ func TestListPagesNewestFirst(t *testing.T) {
 			t.Fatalf("counts = %v (%v)", counts, err)
 		}
 	})
+}
+
+// TestAutoSubmittedFollowsRFC3834: automatic mail answering a message is
+// auto-replied, other automatic mail auto-generated, a person's mail has
+// no Auto-Submitted at all.
+func TestAutoSubmittedFollowsRFC3834(t *testing.T) {
+	ob := newOutbox(t, nil)
+	for _, c := range []struct {
+		name      string
+		personal  bool
+		inReplyTo string
+		want      string
+	}{
+		{"acknowledgement", false, "<customer-1@example.com>", "auto-replied"},
+		{"sign-up mail", false, "", "auto-generated"},
+		{"agent reply", true, "<customer-1@example.com>", ""},
+	} {
+		e, err := ob.Render(context.Background(), fdmail.Message{
+			To: "fay@example.com", Subject: "Hi", Template: "test_plain", Personal: c.personal, InReplyTo: c.inReplyTo,
+			Data: map[string]any{"Link": "https://help.acme.test/"},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, err := fdmail.Compose(e, mail.Address{Address: "support@acme.test"}, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		parsed, err := mailtest.Parse(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := parsed.Header.Get("Auto-Submitted"); got != c.want {
+			t.Errorf("%s: Auto-Submitted %q, want %q", c.name, got, c.want)
+		}
+	}
 }

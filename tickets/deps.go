@@ -90,3 +90,11 @@ type BillingSummary interface {
 
 // Notifier is told that tickets_changes has new rows (the index follower).
 type Notifier interface{ Notify() }
+
+// MailHealth says whether the email channel is fetching the support
+// mailbox: a sentence for the agent dashboard when it is not (the fetcher
+// has not completed a check for longer than its threshold), "" when all is
+// well or no mailbox is configured. app wires it over the mail fetcher.
+type MailHealth interface {
+	MailWarning(ctx context.Context) string
+}

@@ -408,6 +408,6 @@ func (h *Handlers) dashboard(c *fiber.Ctx) error {
 	return web.Render(c, "tickets/dashboard", "", fiber.Map{
 		"Title": "Desk dashboard", "Stats": st, "Days": days, "Statuses": Statuses, "Priorities": Priorities,
 		"FirstReply": HumanDuration(st.MedianFirstReply), "Resolution": HumanDuration(st.MedianResolution),
-		"Satisfaction": sat, "DeflectionRate": defl,
+		"Satisfaction": sat, "DeflectionRate": defl, "MailWarning": h.mailWarning(c.UserContext()),
 	})
 }

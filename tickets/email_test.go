@@ -138,7 +138,7 @@ The export button does nothing.
 		}
 		ack := w.smtp.WaitFor(t, "zoe@example.com", 10*time.Second)
 		if ack.Subject != fmt.Sprintf("Re: Cannot export my invoices [#%d]", number) ||
-			ack.Header.Get("In-Reply-To") != "<zoe-1@example.com>" || ack.Header.Get("Auto-Submitted") == "" ||
+			ack.Header.Get("In-Reply-To") != "<zoe-1@example.com>" || ack.Header.Get("Auto-Submitted") != "auto-replied" ||
 			!strings.Contains(ack.Text, fmt.Sprintf("/tickets/%d", number)) {
 			t.Fatalf("acknowledgement: %q %v\n%s", ack.Subject, ack.Header, ack.Text)
 		}
@@ -158,6 +158,9 @@ The export button does nothing.
 			reply.Header.Get("In-Reply-To") != "<zoe-1@example.com>" || !strings.Contains(reply.Header.Get("References"), "<zoe-1@example.com>") ||
 			!strings.Contains(reply.Header.Get("Reply-To"), "support@frontdesk.test") {
 			t.Fatalf("agent reply headers: %v", reply.Header)
+		}
+		if got := reply.Header.Get("Auto-Submitted"); got != "" {
+			t.Errorf("the agent's own reply is marked Auto-Submitted: %q", got)
 		}
 		if !strings.HasPrefix(replyID, "<fd.") || !strings.HasSuffix(replyID, "@frontdesk.test>") {
 			t.Errorf("reply Message-ID %q is not one of ours", replyID)
@@ -208,6 +211,13 @@ On Tue, Dec 1, 2026 Frontdesk <support@frontdesk.test> wrote:
 		solved := tickets.StatusSolved
 		if _, err := w.svc.Change(ctx, tk.ID, w.alice.ID, tickets.Changes{Status: solved}); err != nil {
 			t.Fatal(err)
+		}
+		// The solved notification is automatic mail in the conversation.
+		notice := w.smtp.WaitMatch(t, 10*time.Second, func(m mailtest.Message) bool {
+			return m.To[0] == "zoe@example.com" && m.Header.Get("Message-ID") != replyID && m.Header.Get("Message-ID") != ack.Header.Get("Message-ID")
+		})
+		if got := notice.Header.Get("Auto-Submitted"); got != "auto-replied" || notice.Header.Get("In-Reply-To") == "" {
+			t.Errorf("solved notification: Auto-Submitted %q, In-Reply-To %q", got, notice.Header.Get("In-Reply-To"))
 		}
 		w.deliver(t, fmt.Sprintf("From: zoe@example.com\nTo: support@frontdesk.test\nSubject: Automatic reply: Cannot export [#%d]\nAuto-Submitted: auto-replied\nIn-Reply-To: %s\nMessage-ID: <zoe-ooo@example.com>\n\nI am away.\n", number, replyID))
 		ooo := w.waitLog(t, "<zoe-ooo@example.com>")

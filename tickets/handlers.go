@@ -27,8 +27,11 @@ type HandlerDeps struct {
 	Drafts ArticleDrafter
 	// Billing fills the sidebar's billing slot; nil renders nothing.
 	Billing BillingSummary
-	Log     *slog.Logger
-	Secure  bool
+	// Mail warns on the dashboard when the support mailbox is not being
+	// fetched; nil shows nothing.
+	Mail   MailHealth
+	Log    *slog.Logger
+	Secure bool
 }
 
 // Handlers serves the customer portal, the agent desk and the API.
@@ -38,6 +41,7 @@ type Handlers struct {
 	suggest Suggester
 	drafts  ArticleDrafter
 	billing BillingSummary
+	mail    MailHealth
 	log     *slog.Logger
 	secure  bool
 }
@@ -48,7 +52,7 @@ func NewHandlers(d HandlerDeps) *Handlers {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Handlers{svc: d.Service, ix: d.Index, suggest: d.Suggest, drafts: d.Drafts, billing: d.Billing, log: log, secure: d.Secure}
+	return &Handlers{svc: d.Service, ix: d.Index, suggest: d.Suggest, drafts: d.Drafts, billing: d.Billing, mail: d.Mail, log: log, secure: d.Secure}
 }
 
 // Mount registers every ticket route. The agent inbox takes /agent, so

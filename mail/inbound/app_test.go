@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/frontdesk/frontdesk/app"
 	"github.com/frontdesk/frontdesk/app/apptest"
@@ -136,4 +137,46 @@ func TestDemoHasEmailTickets(t *testing.T) {
 	if !strings.Contains(out.String(), "came by email") {
 		t.Errorf("demo output: %s", out.String())
 	}
+}
+
+// TestDashboardWarnsWhenFetcherStalls: agents see on their dashboard that
+// the support mailbox has not been checked for longer than the threshold
+// (with the last error), and no warning while the fetcher keeps up.
+func TestDashboardWarnsWhenFetcherStalls(t *testing.T) {
+	dbtest.EachBackend(t, func(t *testing.T, b dbtest.Backend) {
+		mb := memMailbox(t)
+		a := apptest.New(t, b, func(c *app.Config) { c.IMAPURL = mb.URL })
+		w := authztest.NewWorld(t, a)
+		f, err := a.MailFetcher()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.FetchOnce(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		agent := w.Client(t, authztest.Agent)
+		doc := apptest.Doc(t, agent.Get("/agent/dashboard"))
+		if n := doc.Find(".tk-mail-warning").Length(); n != 0 {
+			t.Fatalf("warning right after a check: %q", doc.Find(".tk-mail-warning").Text())
+		}
+
+		// The last completed check was an hour ago and the server refused since.
+		stale := time.Now().UTC().Add(-time.Hour)
+		if _, err := a.DB.NewUpdate().Table("mail_inbound_mailboxes").
+			Set("last_check_at = ?", stale).Set("updated_at = ?", stale).
+			Set("last_error = ?", "connect to imap.example:993: connection refused").
+			Where("name = ?", f.Mailbox()).Exec(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		doc = apptest.Doc(t, agent.Get("/agent/dashboard"))
+		warn := doc.Find(".tk-mail-warning[role=alert]").Text()
+		for _, want := range []string{"not being fetched", f.Mailbox(), stale.Format("2006-01-02 15:04 UTC"), "connection refused"} {
+			if !strings.Contains(warn, want) {
+				t.Errorf("dashboard warning lacks %q: %q", want, warn)
+			}
+		}
+		if err := f.Ready(context.Background()); err == nil {
+			t.Error("readiness passes with a stalled fetcher")
+		}
+	})
 }
