@@ -35,7 +35,7 @@ const (
 // migrated SQLite file with the benchmark data and returns a copy's path.
 func benchDB(b *testing.B) string {
 	b.Helper()
-	cache := filepath.Join(os.TempDir(), "frontdesk-billing-bench-v2.db")
+	cache := filepath.Join(os.TempDir(), "frontdesk-billing-bench-v3.db")
 	if _, err := os.Stat(cache); err != nil {
 		start := time.Now()
 		tmp := cache + ".tmp"
@@ -59,6 +59,10 @@ func benchDB(b *testing.B) string {
 	return dst
 }
 
+// dbTime is how bun writes a time into SQLite, so the seeded rows compare
+// like the ones the service writes.
+const dbTime = "2006-01-02 15:04:05.999999-07:00"
+
 func seedBench(path string) error {
 	ctx := context.Background()
 	db, err := database.Open(ctx, "sqlite", path)
@@ -69,7 +73,7 @@ func seedBench(path string) error {
 	if _, err := database.Migrate(ctx, db); err != nil {
 		return err
 	}
-	now := time.Now().UTC().Format("2006-01-02 15:04:05")
+	now := time.Now().UTC().Format(dbTime)
 	exec := func(tx bun.Tx, head string, rows []string) error {
 		if len(rows) == 0 {
 			return nil
@@ -103,7 +107,7 @@ func seedBench(path string) error {
 			if err := exec(tx, "INSERT INTO billing_invoice_lines (invoice_id,position,description,quantity,unit_amount,tax_bp,amount,tax) VALUES ", lines); err != nil {
 				return err
 			}
-			if err := exec(tx, "INSERT INTO billing_payments (reference,invoice_id,currency,amount,paid_on,method,source,created_at,updated_at) VALUES ", pays); err != nil {
+			if err := exec(tx, "INSERT INTO billing_payments (reference,invoice_id,org_id,currency,amount,paid_on,method,source,created_at,updated_at) VALUES ", pays); err != nil {
 				return err
 			}
 			inv, lines, pays = inv[:0], lines[:0], pays[:0]
@@ -126,13 +130,13 @@ func seedBench(path string) error {
 			}
 			paid := p1 + p2
 			inv = append(inv, fmt.Sprintf("(%d,'BENCH-%07d',%d,%d,'%s','%s','%s','%s',%d,%d,%d,%d,'import','%s','%s')",
-				i, i, acc, org, cur, status, issued.Format("2006-01-02 15:04:05"), due.Format("2006-01-02 15:04:05"), sub, tax, total, paid, now, now))
+				i, i, acc, org, cur, status, issued.Format(dbTime), due.Format(dbTime), sub, tax, total, paid, now, now))
 			lines = append(lines,
 				fmt.Sprintf("(%d,1,'Support plan, month %d',1,%d,2000,%d,%d)", i, i%12+1, a1, a1, t1),
 				fmt.Sprintf("(%d,2,'Extra seat',1,%d,2000,%d,%d)", i, a2, a2, t2))
 			pays = append(pays,
-				fmt.Sprintf("('PAY-%07d-1',%d,'%s',%d,'%s','card','import','%s','%s')", i, i, cur, p1, issued.AddDate(0, 0, 10).Format("2006-01-02 15:04:05"), now, now),
-				fmt.Sprintf("('PAY-%07d-2',%d,'%s',%d,'%s','card','import','%s','%s')", i, i, cur, p2, issued.AddDate(0, 0, 20).Format("2006-01-02 15:04:05"), now, now))
+				fmt.Sprintf("('PAY-%07d-1',%d,%d,'%s',%d,'%s','card','import','%s','%s')", i, i, org, cur, p1, issued.AddDate(0, 0, 10).Format(dbTime), now, now),
+				fmt.Sprintf("('PAY-%07d-2',%d,%d,'%s',%d,'%s','card','import','%s','%s')", i, i, org, cur, p2, issued.AddDate(0, 0, 20).Format(dbTime), now, now))
 			if len(inv) == 400 {
 				if err := flush(); err != nil {
 					return err

@@ -131,6 +131,8 @@ type Payment struct {
 	ID        int64     `bun:"id,pk,autoincrement"`
 	Reference string    `bun:"reference,notnull"`
 	InvoiceID int64     `bun:"invoice_id,notnull"`
+	OrgID     *int64    `bun:"org_id"`  // the invoice's owner, copied (refreshPaid keeps it)
+	UserID    *int64    `bun:"user_id"` // for the per-owner payment lists
 	Currency  string    `bun:"currency,notnull"`
 	Amount    int64     `bun:"amount,notnull"`
 	PaidOn    time.Time `bun:"paid_on,notnull"` // a date: midnight UTC

@@ -447,10 +447,20 @@ func upsertPayment(ctx context.Context, tx bun.IDB, invoiceID int64, p PaymentIn
 	return err == nil, false, err
 }
 
-// refreshPaid recomputes an invoice's amount_paid from its payments.
+// refreshPaid recomputes an invoice's amount_paid from its payments and
+// copies the invoice's owner onto its payments (the payment lists read
+// them by owner). Every write of an invoice or payment ends with it.
 func refreshPaid(ctx context.Context, tx bun.IDB, invoiceID int64) error {
 	sum := tx.NewSelect().Model((*Payment)(nil)).ColumnExpr("COALESCE(SUM(amount), 0)").Where("invoice_id = ?", invoiceID)
-	_, err := tx.NewUpdate().Model((*Invoice)(nil)).Set("amount_paid = (?)", sum).Where("id = ?", invoiceID).Exec(ctx)
+	if _, err := tx.NewUpdate().Model((*Invoice)(nil)).Set("amount_paid = (?)", sum).Where("id = ?", invoiceID).Exec(ctx); err != nil {
+		return err
+	}
+	owner := func(col string) *bun.SelectQuery {
+		return tx.NewSelect().Model((*Invoice)(nil)).Column(col).Where("id = ?", invoiceID)
+	}
+	_, err := tx.NewUpdate().Model((*Payment)(nil)).
+		Set("org_id = (?)", owner("org_id")).Set("user_id = (?)", owner("user_id")).
+		Where("invoice_id = ?", invoiceID).Exec(ctx)
 	return err
 }
 
