@@ -40,6 +40,7 @@ func (a *App) wireMailInbound() error {
 		}
 		deliverer = a.Tickets.EmailDeliverer(opts)
 	}
+	deliverer = a.routeWorkspaceMail(deliverer) // replies to workspace mail join the workspace (wire_workspaces_mail.go)
 	parts := a.mailInbound()
 	a.AddCloser(func() error { mailInboundParts.Delete(a); return nil })
 	parts.deliverer = deliverer

@@ -107,7 +107,7 @@ func (s *Service) RequestApproval(ctx context.Context, by Actor, ws *Workspace, 
 		if err := record(ctx, tx, ws.ID, by, "approval.requested", fmt.Sprintf("%s (version %d)", f.Name, v.Number), &f.ID, now); err != nil {
 			return err
 		}
-		return s.notifyClients(ctx, tx, ws, by, "Approval requested: "+f.Name,
+		return s.notifyClients(ctx, tx, ws, by, f.ID, "Approval requested: "+f.Name,
 			fmt.Sprintf("%s asks you to review %s (version %d).", by.Label, f.Name, v.Number), s.fileURL(ws, f.ID))
 	})
 	if err != nil {
@@ -273,7 +273,7 @@ func (s *Service) Decide(ctx context.Context, by Actor, ws *Workspace, approvalI
 		if comment != "" {
 			body += "\n\n" + comment
 		}
-		return s.notifyTeam(ctx, tx, ws, by, strings.ToUpper(word[:1])+word[1:]+": "+f.Name, body, s.fileURL(ws, f.ID))
+		return s.notifyTeam(ctx, tx, ws, by, f.ID, strings.ToUpper(word[:1])+word[1:]+": "+f.Name, body, s.fileURL(ws, f.ID))
 	})
 	if err != nil {
 		return nil, err

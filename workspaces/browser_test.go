@@ -36,10 +36,10 @@ type fixture struct {
 
 const agentPassword = "agent password for the workspace test"
 
-func newFixture(t *testing.T, b dbtest.Backend) *fixture {
+func newFixture(t *testing.T, b dbtest.Backend, opts ...apptest.Option) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	a := apptest.New(t, b)
+	a := apptest.New(t, b, opts...)
 	now := time.Now().UTC()
 	org := &accounts.Organization{Name: "Acme Corp", Slug: "acme", HighValue: true, CreatedAt: now, UpdatedAt: now}
 	if _, err := a.DB.NewInsert().Model(org).Exec(ctx); err != nil {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/frontdesk/frontdesk/platform/database"
 	"github.com/frontdesk/frontdesk/platform/files"
 	"github.com/frontdesk/frontdesk/platform/validate"
 	"github.com/frontdesk/frontdesk/platform/web"
@@ -114,6 +115,21 @@ func (s *Service) Folder(ctx context.Context, wsID, id int64) (*Folder, error) {
 		return nil, err
 	}
 	return f, nil
+}
+
+// folderExists: ErrNotFound unless id is 0 or a folder of the workspace.
+func folderExists(ctx context.Context, db bun.IDB, wsID, id int64) error {
+	if id == 0 {
+		return nil
+	}
+	ok, err := db.NewSelect().Model((*Folder)(nil)).Where("id = ? AND workspace_id = ?", id, wsID).Exists(ctx)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return ErrNotFound
+	}
+	return nil
 }
 
 // Breadcrumbs returns the folders from the top level down to id.
@@ -251,15 +267,23 @@ func (e *TooLargeError) Error() string {
 
 // Upload streams r into the file store and records it as a new file, or
 // as the next version of the file with the same name in the same folder
-// (which resets an open approval request onto the new version). The bytes
-// are stored before the short transaction that records them, so a long
-// upload holds no database lock.
+// (case ignored: "Report.pdf" over "report.pdf" is version 2 of the file,
+// which keeps its first name), resetting an open approval request onto the
+// new version. The bytes are stored before the short transaction that
+// records them, so a long upload holds no database lock; uploads of one
+// name at the same time queue on the file's row and get the next numbers
+// without gaps.
 func (s *Service) Upload(ctx context.Context, by Actor, ws *Workspace, in UploadInput, r io.Reader) (*File, *Version, error) {
+	return s.uploadTx(ctx, s.db, by, ws, in, r)
+}
+
+// uploadTx is Upload using db (s.db, or the caller's transaction).
+func (s *Service) uploadTx(ctx context.Context, db bun.IDB, by Actor, ws *Workspace, in UploadInput, r io.Reader) (*File, *Version, error) {
 	name := CleanName(in.Name)
 	if name == "" {
 		return nil, nil, validate.Errors{"files": "Choose a file to upload."}
 	}
-	if _, err := s.Folder(ctx, ws.ID, in.FolderID); err != nil {
+	if err := folderExists(ctx, db, ws.ID, in.FolderID); err != nil {
 		return nil, nil, err
 	}
 	var task *Task
@@ -271,7 +295,7 @@ func (s *Service) Upload(ctx context.Context, by Actor, ws *Workspace, in Upload
 		task = t
 	}
 	br, sniffed := sniff(r)
-	blob, err := s.files.Put(ctx, s.db, br, s.max)
+	blob, err := s.files.Put(ctx, db, br, s.max)
 	if errors.Is(err, files.ErrTooLarge) {
 		return nil, nil, &TooLargeError{Limit: s.max}
 	}
@@ -283,29 +307,30 @@ func (s *Service) Upload(ctx context.Context, by Actor, ws *Workspace, in Upload
 	f := new(File)
 	v := &Version{SHA256: blob.SHA256, Size: blob.Size, ContentType: ctype, Author: by.Label,
 		UserID: by.userID(), LinkID: by.linkID(), CreatedAt: now}
-	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		err := tx.NewSelect().Model(f).Where("workspace_id = ? AND folder_id = ? AND name = ?", ws.ID, in.FolderID, name).Scan(ctx)
-		switch {
-		case err == nil:
-			f.CurrentVersion++
-		case isNoRows(err):
-			*f = File{WorkspaceID: ws.ID, FolderID: in.FolderID, Name: name, CurrentVersion: 1, CreatedAt: now}
-		default:
+	err = db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		// The file's row exists before it is locked: the first uploads of
+		// a new name race on the insert, and all but one do nothing.
+		fresh := &File{WorkspaceID: ws.ID, FolderID: in.FolderID, Name: name, CreatedAt: now, UpdatedAt: now}
+		if _, err := tx.NewInsert().Model(fresh).On("CONFLICT DO NOTHING").Exec(ctx); err != nil {
 			return err
 		}
+		q := tx.NewSelect().Model(f).Where("workspace_id = ? AND folder_id = ? AND name_key = ?", ws.ID, in.FolderID, NameKey(name))
+		if database.IsPostgres(tx) {
+			q = q.For("UPDATE")
+		}
+		if err := q.Scan(ctx); err != nil {
+			return err
+		}
+		f.CurrentVersion++
 		f.Size, f.ContentType, f.UpdatedAt = blob.Size, ctype, now
-		if f.ID == 0 {
-			if _, err := tx.NewInsert().Model(f).Exec(ctx); err != nil {
-				return err
-			}
-		} else if _, err := tx.NewUpdate().Model(f).Column("current_version", "size", "content_type", "updated_at").WherePK().Exec(ctx); err != nil {
+		if _, err := tx.NewUpdate().Model(f).Column("current_version", "size", "content_type", "updated_at").WherePK().Exec(ctx); err != nil {
 			return err
 		}
 		v.FileID, v.Number = f.ID, f.CurrentVersion
 		if _, err := tx.NewInsert().Model(v).Exec(ctx); err != nil {
 			return err
 		}
-		if err := record(ctx, tx, ws.ID, by, "file.uploaded", fmt.Sprintf("%s (version %d)", name, v.Number), &f.ID, now); err != nil {
+		if err := record(ctx, tx, ws.ID, by, "file.uploaded", fmt.Sprintf("%s (version %d)", f.Name, v.Number), &f.ID, now); err != nil {
 			return err
 		}
 		if v.Number > 1 {

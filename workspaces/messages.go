@@ -1,6 +1,7 @@
 package workspaces
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -81,7 +82,10 @@ func (s *Service) teamRecipients(ctx context.Context, ws *Workspace) ([]recipien
 	return out, nil
 }
 
-func (s *Service) send(ctx context.Context, tx bun.IDB, ws *Workspace, by Actor, to []recipient, subject, body, link string) error {
+// send emails each recipient once (never the actor) and keeps each mail's
+// Message-ID, so a reply to it comes back into the workspace — into the
+// comments of fileID when not 0.
+func (s *Service) send(ctx context.Context, tx bun.IDB, ws *Workspace, by Actor, fileID int64, to []recipient, subject, body, link string) error {
 	if s.outbox == nil {
 		return nil
 	}
@@ -92,31 +96,52 @@ func (s *Service) send(ctx context.Context, tx bun.IDB, ws *Workspace, by Actor,
 			continue
 		}
 		seen[key] = true
-		if _, err := s.outbox.Enqueue(ctx, tx, fdmail.Message{
+		id, err := s.outbox.Enqueue(ctx, tx, fdmail.Message{
 			To: r.email, ToName: r.name, Subject: subject + " " + SubjectRef(ws.Slug),
-			Template: "workspaces_notice", Kind: "workspace_notice",
+			Template: "workspaces_notice", Kind: "workspace_notice", IDTag: "w" + strconv.FormatInt(ws.ID, 10),
 			Data: map[string]any{"Name": r.name, "Body": body, "Link": link, "Workspace": ws.Name},
-		}); err != nil {
+		})
+		if err != nil {
+			return err
+		}
+		if err := s.keepMailID(ctx, tx, ws.ID, fileID, id, key); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (s *Service) notifyClients(ctx context.Context, tx bun.IDB, ws *Workspace, by Actor, subject, body, link string) error {
+// keepMailID records the Message-ID the outbox gave mail outboxID.
+func (s *Service) keepMailID(ctx context.Context, tx bun.IDB, wsID, fileID, outboxID int64, to string) error {
+	var mid string
+	if err := tx.NewSelect().Model((*fdmail.Entry)(nil)).Column("message_id").Where("id = ?", outboxID).Scan(ctx, &mid); err != nil {
+		return err
+	}
+	if mid == "" || len(mid) > 500 {
+		return nil
+	}
+	row := &MailID{MessageID: mid, WorkspaceID: wsID, Recipient: to, CreatedAt: s.clock()}
+	if fileID != 0 {
+		row.FileID = &fileID
+	}
+	_, err := tx.NewInsert().Model(row).On("CONFLICT (message_id) DO NOTHING").Exec(ctx)
+	return err
+}
+
+func (s *Service) notifyClients(ctx context.Context, tx bun.IDB, ws *Workspace, by Actor, fileID int64, subject, body, link string) error {
 	to, err := s.clientRecipients(ctx, tx, ws)
 	if err != nil {
 		return err
 	}
-	return s.send(ctx, tx, ws, by, to, subject, body, link)
+	return s.send(ctx, tx, ws, by, fileID, to, subject, body, link)
 }
 
-func (s *Service) notifyTeam(ctx context.Context, tx bun.IDB, ws *Workspace, by Actor, subject, body, link string) error {
+func (s *Service) notifyTeam(ctx context.Context, tx bun.IDB, ws *Workspace, by Actor, fileID int64, subject, body, link string) error {
 	to, err := s.teamRecipients(ctx, ws)
 	if err != nil {
 		return err
 	}
-	return s.send(ctx, tx, ws, by, to, subject, body, link)
+	return s.send(ctx, tx, ws, by, fileID, to, subject, body, link)
 }
 
 // Messages lists the conversation (fileID 0) or a file's comments, oldest
@@ -184,6 +209,17 @@ func (s *Service) Post(ctx context.Context, by Actor, ws *Workspace, fileID int6
 }
 
 func (s *Service) post(ctx context.Context, by Actor, ws *Workspace, fileID int64, body, source, messageID string) (*Message, error) {
+	m, err := s.postTx(ctx, s.db, by, ws, fileID, body, source, messageID)
+	if err == nil && m != nil {
+		s.wake()
+	}
+	return m, err
+}
+
+// postTx is post inside db (the caller's transaction: the message gets a
+// savepoint of its own, so a duplicate leaves db usable). It returns nil,
+// nil for a Message-ID already in a workspace.
+func (s *Service) postTx(ctx context.Context, db bun.IDB, by Actor, ws *Workspace, fileID int64, body, source, messageID string) (*Message, error) {
 	body = strings.TrimSpace(strings.ReplaceAll(body, "\r\n", "\n"))
 	if body == "" {
 		return nil, validate.Errors{"body": "Write a message first."}
@@ -208,6 +244,11 @@ func (s *Service) post(ctx context.Context, by Actor, ws *Workspace, fileID int6
 		Source: source, CreatedAt: now}
 	if messageID != "" {
 		m.MessageID = &messageID
+		if dup, err := db.NewSelect().Model((*Message)(nil)).Where("message_id = ?", messageID).Exists(ctx); err != nil {
+			return nil, err
+		} else if dup {
+			return nil, nil
+		}
 	}
 	action, subject, link := "message.posted", "New message in "+ws.Name, s.wsURL(ws)+"#conversation"
 	if source == "email" {
@@ -218,8 +259,11 @@ func (s *Service) post(ctx context.Context, by Actor, ws *Workspace, fileID int6
 		m.FileID = &file.ID
 		fid = &file.ID
 		action, subject, link = "comment.posted", "New comment on "+file.Name, s.fileURL(ws, file.ID)+"#comments"
+		if source == "email" {
+			action = "comment.emailed"
+		}
 	}
-	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err = db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.NewInsert().Model(m).Exec(ctx); err != nil {
 			if isUnique(err) && messageID != "" {
 				return errDuplicate
@@ -235,9 +279,9 @@ func (s *Service) post(ctx context.Context, by Actor, ws *Workspace, fileID int6
 		}
 		text := fmt.Sprintf("%s wrote:\n\n%s", by.Label, body)
 		if by.Side == SideTeam {
-			err = s.notifyClients(ctx, tx, ws, by, subject, text, link)
+			err = s.notifyClients(ctx, tx, ws, by, fileID, subject, text, link)
 		} else {
-			err = s.notifyTeam(ctx, tx, ws, by, subject, text, link)
+			err = s.notifyTeam(ctx, tx, ws, by, fileID, subject, text, link)
 		}
 		if err != nil {
 			return err
@@ -251,7 +295,7 @@ func (s *Service) post(ctx context.Context, by Actor, ws *Workspace, fileID int6
 				notify = append(notify, recipient{p.Email, p.Name})
 			}
 		}
-		return s.send(ctx, tx, ws, by, notify, by.Label+" mentioned you in "+ws.Name, text, link)
+		return s.send(ctx, tx, ws, by, fileID, notify, by.Label+" mentioned you in "+ws.Name, text, link)
 	})
 	if errors.Is(err, errDuplicate) {
 		return nil, nil
@@ -259,7 +303,6 @@ func (s *Service) post(ctx context.Context, by Actor, ws *Workspace, fileID int6
 	if err != nil {
 		return nil, err
 	}
-	s.wake()
 	return m, nil
 }
 
@@ -275,61 +318,273 @@ func otherSide(side string) string {
 // EmailReply is a reply to workspace mail that came back through the
 // support inbox.
 type EmailReply struct {
-	Subject   string // must carry SubjectRef (see ParseSubjectRef)
+	// ThreadIDs are the Message-IDs the mail answers (In-Reply-To, then
+	// References), brackets included: one we sent (see MailID) claims the
+	// mail for its workspace.
+	ThreadIDs []string
+	Subject   string // may carry SubjectRef (see ParseSubjectRef), the fallback
 	From      string // the sender's address
 	FromName  string
 	Text      string // the reply's text, quoted history already removed
 	MessageID string // the email's Message-ID, angle brackets included (dedupe)
+	// Auto marks automatic mail (out-of-office): claimed, never added.
+	Auto bool
+	// Files are the mail's attachments, kept as workspace files in the
+	// "Email attachments" folder.
+	Files []EmailFile
+}
+
+// EmailFile is an attachment of an emailed reply.
+type EmailFile struct {
+	Name string
+	Data []byte
+}
+
+// EmailResult says what DeliverEmail did, for the ingestion log.
+type EmailResult struct {
+	// Claimed: the mail answers workspace mail (a Message-ID we sent, or
+	// the subject reference of an existing workspace). A claimed mail from
+	// a member never becomes a ticket.
+	Claimed bool
+	// Stranger: claimed, but the sender is neither a member, an agent of
+	// the account team nor an allowed address of a usable link: nothing
+	// was added to the workspace.
+	Stranger  bool
+	Workspace string // the slug
+	Reason    string // what matched and what happened
+	Message   *Message
 }
 
 // ErrUnknownSender: the reply's sender is not a member, team agent or an
 // allowed address of one of the workspace's links.
 var ErrUnknownSender = errors.New("workspaces: sender is not part of the workspace")
 
-// AddMessageFromEmail adds an emailed reply to the workspace conversation.
-// The mail channel calls it for a message whose subject carries a
-// workspace reference (ParseSubjectRef). It returns ErrNotFound for an
-// unknown workspace, ErrUnknownSender for a stranger; the same Message-ID
-// twice adds one message (nil, nil the second time).
+// AddMessageFromEmail adds an emailed reply to the workspace conversation
+// in a transaction of its own. It returns ErrNotFound when the mail claims
+// no workspace, ErrUnknownSender for a stranger; the same Message-ID twice
+// adds one message (nil, nil the second time).
 func (s *Service) AddMessageFromEmail(ctx context.Context, in EmailReply) (*Message, error) {
+	var res EmailResult
+	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		res, err = s.DeliverEmail(ctx, tx, in)
+		return err
+	})
+	switch {
+	case err != nil:
+		return nil, err
+	case !res.Claimed:
+		return nil, ErrNotFound
+	case res.Stranger:
+		return nil, ErrUnknownSender
+	}
+	if res.Message != nil {
+		s.wake()
+	}
+	return res.Message, nil
+}
+
+// DeliverEmail is the email channel's entry into workspaces, inside the
+// ingestion transaction tx. A mail answering one of our workspace mails
+// (by In-Reply-To/References, else by the "[ws:slug]" subject reference)
+// is claimed: from a member, a team agent or an allowed link address it
+// becomes a message in the conversation (a comment when the answered mail
+// was about a file), attachments kept in the "Email attachments" folder;
+// from anyone else it is not added (Stranger, for the caller to keep
+// apart). An unclaimed mail is left alone (Claimed false). The caller
+// wakes the outbox after its commit (Wake).
+func (s *Service) DeliverEmail(ctx context.Context, tx bun.IDB, in EmailReply) (EmailResult, error) {
+	ws, fileID, how, err := s.claim(ctx, tx, in)
+	if err != nil || ws == nil {
+		return EmailResult{}, err
+	}
+	res := EmailResult{Claimed: true, Workspace: ws.Slug}
+	from := strings.ToLower(strings.TrimSpace(in.From))
+	by, ok, err := s.emailActor(ctx, ws, from, in.FromName)
+	if err != nil {
+		return res, err
+	}
+	if !ok {
+		res.Stranger = true
+		res.Reason = fmt.Sprintf("claims workspace %s by %s, but %s is not one of its members: not added", ws.Slug, how, orUnknown(from))
+		return res, nil
+	}
+	if in.Auto {
+		res.Reason = fmt.Sprintf("automatic mail answering workspace %s mail (%s): not added", ws.Slug, how)
+		return res, nil
+	}
+	where := "conversation"
+	if fileID != 0 {
+		where = "file comments"
+	}
+	text := strings.TrimSpace(in.Text)
+	var kept []string
+	for _, f := range in.Files {
+		name, err := s.keepEmailFile(ctx, tx, by, ws, f)
+		if err != nil {
+			return res, err
+		}
+		if name != "" {
+			kept = append(kept, name)
+		}
+	}
+	if len(kept) > 0 {
+		text += "\n\nAttached (in Email attachments): " + strings.Join(kept, ", ")
+	}
+	if strings.TrimSpace(text) == "" {
+		text = "(empty email)"
+	}
+	if len(text) > 20000 {
+		text = truncateUTF8(text, 19900) + "\n[…] (shortened; the original email is kept in the ingestion log)"
+	}
+	m, err := s.postTx(ctx, tx, by, ws, fileID, text, "email", storableMessageID(in.MessageID))
+	if err != nil {
+		return res, err
+	}
+	res.Message = m
+	if m == nil {
+		res.Reason = fmt.Sprintf("workspace %s: already in its %s (same Message-ID)", ws.Slug, where)
+		return res, nil
+	}
+	res.Reason = fmt.Sprintf("workspace %s %s, threaded by %s, from %s", ws.Slug, where, how, by.Label)
+	if len(kept) > 0 {
+		res.Reason += fmt.Sprintf("; %d attachment(s) kept", len(kept))
+	}
+	return res, nil
+}
+
+// claim finds the workspace (and file) a mail answers: a Message-ID we
+// sent, else the subject reference of an existing workspace.
+func (s *Service) claim(ctx context.Context, tx bun.IDB, in EmailReply) (*Workspace, int64, string, error) {
+	for _, id := range in.ThreadIDs {
+		if id == "" || len(id) > 500 {
+			continue
+		}
+		row := new(MailID)
+		err := tx.NewSelect().Model(row).Where("message_id = ?", id).Scan(ctx)
+		if isNoRows(err) {
+			continue
+		}
+		if err != nil {
+			return nil, 0, "", err
+		}
+		ws := new(Workspace)
+		if err := scanOne(ctx, tx.NewSelect().Model(ws).Where("id = ?", row.WorkspaceID), "workspace"); err != nil {
+			if errors.Is(err, ErrNotFound) {
+				continue
+			}
+			return nil, 0, "", err
+		}
+		var fileID int64
+		if row.FileID != nil {
+			if ok, err := tx.NewSelect().Model((*File)(nil)).Where("id = ? AND workspace_id = ?", *row.FileID, ws.ID).Exists(ctx); err != nil {
+				return nil, 0, "", err
+			} else if ok {
+				fileID = *row.FileID
+			}
+		}
+		return ws, fileID, "In-Reply-To/References " + id, nil
+	}
 	slug, ok := ParseSubjectRef(in.Subject)
 	if !ok {
-		return nil, ErrNotFound
+		return nil, 0, "", nil
 	}
-	ws, err := s.BySlug(ctx, slug)
+	ws := new(Workspace)
+	err := scanOne(ctx, tx.NewSelect().Model(ws).Where("slug = ?", slug), "workspace")
+	if errors.Is(err, ErrNotFound) {
+		return nil, 0, "", nil
+	}
 	if err != nil {
-		return nil, err
+		return nil, 0, "", err
 	}
-	from := strings.ToLower(strings.TrimSpace(in.From))
+	return ws, 0, "subject reference " + SubjectRef(slug), nil
+}
+
+// emailActor is the sender of an emailed reply as a workspace actor: a
+// member or team agent by address, else the holder of a usable link that
+// allows the address.
+func (s *Service) emailActor(ctx context.Context, ws *Workspace, from, name string) (Actor, bool, error) {
 	by := Actor{Email: from, Label: from}
-	if in.FromName != "" {
-		by.Label = in.FromName
+	if name != "" {
+		by.Label = name
+	}
+	if from == "" {
+		return by, false, nil
 	}
 	team, clients, err := s.People(ctx, ws.ID)
 	if err != nil {
-		return nil, err
+		return by, false, err
 	}
 	for _, p := range append(team, clients...) {
 		if strings.EqualFold(p.Email, from) {
 			by.UserID, by.Side, by.Label = p.UserID, p.Side, p.Label()
+			return by, true, nil
 		}
 	}
-	if by.Side == "" {
-		links, err := s.Links(ctx, ws.ID)
-		if err != nil {
-			return nil, err
-		}
-		for i := range links {
-			if links[i].Usable(s.clock()) && allowedEmail(&links[i], from) {
-				by.LinkID, by.Side, by.Label = links[i].ID, SideClient, linkLabel(&links[i], from)
-				break
-			}
+	links, err := s.Links(ctx, ws.ID)
+	if err != nil {
+		return by, false, err
+	}
+	for i := range links {
+		if links[i].Usable(s.clock()) && allowedEmail(&links[i], from) {
+			by.LinkID, by.Side, by.Label = links[i].ID, SideClient, linkLabel(&links[i], from)
+			return by, true, nil
 		}
 	}
-	if by.Side == "" {
-		return nil, ErrUnknownSender
+	return by, false, nil
+}
+
+// EmailAttachmentsFolder is where attachments of emailed replies go.
+const EmailAttachmentsFolder = "Email attachments"
+
+// keepEmailFile stores one attachment as a workspace file (a new version
+// when the name is already there) and returns its name ("" when it was
+// left out: empty, or over the upload limit).
+func (s *Service) keepEmailFile(ctx context.Context, tx bun.IDB, by Actor, ws *Workspace, f EmailFile) (string, error) {
+	name := CleanName(f.Name)
+	if name == "" {
+		name = "attachment"
 	}
-	return s.post(ctx, by, ws, 0, in.Text, "email", in.MessageID)
+	if len(f.Data) == 0 || int64(len(f.Data)) > s.max {
+		return "", nil
+	}
+	folder := new(Folder)
+	err := tx.NewSelect().Model(folder).Where("workspace_id = ? AND parent_id = 0 AND name_key = ?", ws.ID, NameKey(EmailAttachmentsFolder)).Scan(ctx)
+	if isNoRows(err) {
+		*folder = Folder{WorkspaceID: ws.ID, Name: EmailAttachmentsFolder, CreatedAt: s.clock()}
+		_, err = tx.NewInsert().Model(folder).Exec(ctx)
+	}
+	if err != nil {
+		return "", err
+	}
+	if _, _, err := s.uploadTx(ctx, tx, by, ws, UploadInput{FolderID: folder.ID, Name: name}, bytes.NewReader(f.Data)); err != nil {
+		return "", err
+	}
+	return name, nil
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "an unknown sender"
+	}
+	return s
+}
+
+func storableMessageID(id string) string {
+	if len(id) > 500 {
+		return ""
+	}
+	return id
+}
+
+func truncateUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n]
 }
 
 // MessageToTicket turns a conversation message into a support ticket (the

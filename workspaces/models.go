@@ -12,6 +12,8 @@
 package workspaces
 
 import (
+	"context"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -135,6 +137,7 @@ type Folder struct {
 	WorkspaceID int64     `bun:"workspace_id,notnull"`
 	ParentID    int64     `bun:"parent_id,notnull"`
 	Name        string    `bun:"name,notnull"`
+	NameKey     string    `bun:"name_key,notnull"` // NameKey(Name), set on insert
 	CreatedAt   time.Time `bun:"created_at,notnull"`
 }
 
@@ -146,6 +149,7 @@ type File struct {
 	WorkspaceID    int64     `bun:"workspace_id,notnull"`
 	FolderID       int64     `bun:"folder_id,notnull"`
 	Name           string    `bun:"name,notnull"`
+	NameKey        string    `bun:"name_key,notnull"` // NameKey(Name), set on insert
 	CurrentVersion int       `bun:"current_version,notnull"`
 	Size           int64     `bun:"size,notnull"`
 	ContentType    string    `bun:"content_type,notnull"`
@@ -327,4 +331,43 @@ func (d Decision) DecisionLabel() string {
 		return "approved"
 	}
 	return "requested changes"
+}
+
+// MailID is the Message-ID of one workspace email we sent: a reply that
+// names it in In-Reply-To/References comes back into that workspace (the
+// file's comments when the mail was about a file). Only our own outbox
+// makes these IDs, so a match is trusted further than a subject token.
+type MailID struct {
+	bun.BaseModel `bun:"table:workspace_mail_ids"`
+
+	MessageID   string    `bun:"message_id,pk"`
+	WorkspaceID int64     `bun:"workspace_id,notnull"`
+	FileID      *int64    `bun:"file_id"`
+	Recipient   string    `bun:"recipient,notnull"`
+	CreatedAt   time.Time `bun:"created_at,notnull"`
+}
+
+// NameKey is what makes two file (or folder) names the same in one
+// folder: case is ignored, as Windows and macOS users expect.
+func NameKey(name string) string { return strings.ToLower(name) }
+
+var (
+	_ bun.BeforeAppendModelHook = (*File)(nil)
+	_ bun.BeforeAppendModelHook = (*Folder)(nil)
+)
+
+// BeforeAppendModel keeps NameKey in step with Name on every insert.
+func (f *File) BeforeAppendModel(_ context.Context, q bun.Query) error {
+	if _, ok := q.(*bun.InsertQuery); ok {
+		f.NameKey = NameKey(f.Name)
+	}
+	return nil
+}
+
+// BeforeAppendModel keeps NameKey in step with Name on every insert.
+func (f *Folder) BeforeAppendModel(_ context.Context, q bun.Query) error {
+	if _, ok := q.(*bun.InsertQuery); ok {
+		f.NameKey = NameKey(f.Name)
+	}
+	return nil
 }

@@ -71,7 +71,7 @@ func (s *Service) CreateTask(ctx context.Context, by Actor, ws *Workspace, in Ta
 		if t.DueOn != nil {
 			body += " (due " + t.DueOn.Format("2 Jan 2006") + ")"
 		}
-		return s.notifyClients(ctx, tx, ws, by, "New task: "+t.Title, body, s.wsURL(ws)+"#tasks")
+		return s.notifyClients(ctx, tx, ws, by, 0, "New task: "+t.Title, body, s.wsURL(ws)+"#tasks")
 	})
 	if err != nil {
 		return nil, err
@@ -199,11 +199,11 @@ func (s *Service) RemindOverdue(ctx context.Context) (int, error) {
 			}
 			body := fmt.Sprintf("The task “%s” in %s was due on %s and is still open.", t.Title, ws.Name, t.DueOn.Format("2 Jan 2006"))
 			sys := Actor{Label: "Reminder"}
-			if err := s.notifyClients(ctx, tx, ws, sys, "Overdue: "+t.Title, body, s.wsURL(ws)+"#tasks"); err != nil {
+			if err := s.notifyClients(ctx, tx, ws, sys, 0, "Overdue: "+t.Title, body, s.wsURL(ws)+"#tasks"); err != nil {
 				return err
 			}
 			n++
-			return s.notifyTeam(ctx, tx, ws, sys, "Overdue: "+t.Title, body, s.wsURL(ws)+"#tasks")
+			return s.notifyTeam(ctx, tx, ws, sys, 0, "Overdue: "+t.Title, body, s.wsURL(ws)+"#tasks")
 		})
 		if err != nil {
 			return n, err
