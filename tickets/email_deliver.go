@@ -383,7 +383,11 @@ func (d *EmailDeliverer) storeFiles(ctx context.Context, tx bun.IDB, m *inbound.
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, AttachmentInput{Filename: a.Filename, ContentType: a.ContentType, Blob: blob})
+		in := AttachmentInput{Filename: a.Filename, ContentType: a.ContentType, Blob: blob}
+		if a.Inline {
+			in.ContentID = a.ContentID
+		}
+		out = append(out, in)
 	}
 	if m.RawSHA256 != "" {
 		// The raw message as received, gzip-compressed (kept by the

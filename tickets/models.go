@@ -168,14 +168,17 @@ type Message struct {
 type Attachment struct {
 	bun.BaseModel `bun:"table:ticket_attachments,alias:a"`
 
-	ID          int64     `bun:"id,pk,autoincrement"`
-	TicketID    int64     `bun:"ticket_id,notnull"`
-	MessageID   int64     `bun:"message_id,notnull"`
-	Filename    string    `bun:"filename,notnull"`
-	ContentType string    `bun:"content_type,notnull"`
-	Size        int64     `bun:"size,notnull"`
-	SHA256      string    `bun:"sha256,notnull"`
-	CreatedAt   time.Time `bun:"created_at,notnull"`
+	ID          int64  `bun:"id,pk,autoincrement"`
+	TicketID    int64  `bun:"ticket_id,notnull"`
+	MessageID   int64  `bun:"message_id,notnull"`
+	Filename    string `bun:"filename,notnull"`
+	ContentType string `bun:"content_type,notnull"`
+	Size        int64  `bun:"size,notnull"`
+	SHA256      string `bun:"sha256,notnull"`
+	// ContentID names an inline image of an email (cid: in its HTML),
+	// without angle brackets; "" for other files.
+	ContentID string    `bun:"content_id,notnull"`
+	CreatedAt time.Time `bun:"created_at,notnull"`
 }
 
 // IsImage reports whether the attachment may be shown inline as an <img>.

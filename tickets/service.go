@@ -82,7 +82,7 @@ func NewService(d Deps) *Service {
 	s := &Service{
 		db: d.DB, dir: d.Directory, files: d.Files, outbox: d.Outbox, settings: d.Settings,
 		follower: d.Follower, baseURL: strings.TrimRight(d.BaseURL, "/"), support: d.SupportAddress,
-		maxFile: d.MaxAttachment, log: d.Log, now: d.Now, html: bluemonday.UGCPolicy(),
+		maxFile: d.MaxAttachment, log: d.Log, now: d.Now, html: messagePolicy(),
 	}
 	if s.maxFile <= 0 {
 		s.maxFile = DefaultMaxAttachment
@@ -133,6 +133,8 @@ type AttachmentInput struct {
 	Filename    string
 	ContentType string
 	Blob        files.Blob
+	// ContentID is set for an email's inline image (its cid: name).
+	ContentID string
 }
 
 // NewTicket is a request to open.
@@ -437,6 +439,7 @@ func (s *Service) insertMessage(ctx context.Context, tx bun.IDB, t *Ticket, in N
 		a := &Attachment{
 			TicketID: t.ID, MessageID: m.ID, Filename: files.SafeName(f.Filename),
 			ContentType: cleanContentType(f.ContentType), Size: f.Blob.Size, SHA256: f.Blob.SHA256, CreatedAt: now,
+			ContentID: truncateID(f.ContentID, 300),
 		}
 		if a.Filename == "" {
 			a.Filename = "attachment"
