@@ -79,6 +79,9 @@ type Invoice struct {
 	Source     string     `bun:"source,notnull"`
 	CreatedAt  time.Time  `bun:"created_at,notnull"`
 	UpdatedAt  time.Time  `bun:"updated_at,notnull"`
+	// StripeEventAt is the creation time of the last Stripe event applied
+	// to the invoice: an older one arriving late does not roll it back.
+	StripeEventAt *time.Time `bun:"stripe_event_at"`
 
 	Account *Account      `bun:"rel:belongs-to,join:account_id=id"`
 	Lines   []InvoiceLine `bun:"rel:has-many,join:id=invoice_id"`

@@ -163,6 +163,10 @@ type stripeCharge struct {
 // (InvoiceExternalID) when it is not in the same change.
 type StripeChange struct {
 	Customer string // Stripe customer id, for matching and the unmatched list
+	// Created is the event's creation time: Stripe delivers out of order,
+	// and an invoice is not changed by an event older than the last one
+	// applied to it.
+	Created  time.Time
 	Invoice  *InvoiceInput
 	Payments []StripePayment
 }
@@ -186,13 +190,64 @@ func unixDate(s int64) time.Time {
 // (unknown currency, missing ids, amounts that do not add up) an error that
 // says why.
 func MapStripeEvent(ev *StripeEvent) (*StripeChange, error) {
+	var ch *StripeChange
+	var err error
 	switch {
 	case strings.HasPrefix(ev.Type, "invoice.") && ev.Type != "invoice.deleted":
-		return mapStripeInvoice(ev)
+		ch, err = mapStripeInvoice(ev)
 	case ev.Type == "charge.refunded":
-		return mapStripeRefund(ev)
+		ch, err = mapStripeRefund(ev)
+	default:
+		return nil, ErrIgnoredEvent
 	}
-	return nil, ErrIgnoredEvent
+	if err != nil {
+		return nil, err
+	}
+	if ev.Created <= 0 {
+		return nil, errors.New("created: the event has no creation time (needed to apply events in order)")
+	}
+	ch.Created = time.Unix(ev.Created, 0).UTC()
+	return ch, nil
+}
+
+// stripeRank orders invoice statuses along Stripe's lifecycle (draft, open,
+// then uncollectible, then paid or void): when two events carry the same
+// second, the later state wins.
+func stripeRank(status string) int {
+	switch status {
+	case StatusDraft:
+		return 0
+	case StatusOpen:
+		return 1
+	case StatusUncollectible:
+		return 2
+	}
+	return 3 // paid, void
+}
+
+// stripeFinal reports whether Stripe never moves an invoice out of the
+// status (paid and void are final there).
+func stripeFinal(status string) bool { return status == StatusPaid || status == StatusVoid }
+
+// staleStripe says why an event created at created must not change inv
+// ("" when it may): it is older than the last event applied to inv, or of
+// the same second with an earlier status, or it would move inv out of a
+// status Stripe never leaves.
+func staleStripe(inv *Invoice, status string, created time.Time) string {
+	if inv.StripeEventAt != nil {
+		last := inv.StripeEventAt.UTC()
+		switch {
+		case created.Before(last):
+			return fmt.Sprintf("older than the last event applied to invoice %s (%s, this one %s)",
+				inv.Number, last.Format(time.RFC3339), created.Format(time.RFC3339))
+		case created.Equal(last) && stripeRank(status) < stripeRank(inv.Status):
+			return fmt.Sprintf("invoice %s is already %s by an event of the same second", inv.Number, inv.Status)
+		}
+	}
+	if stripeFinal(inv.Status) && status != inv.Status {
+		return fmt.Sprintf("invoice %s is %s, which Stripe never changes (the event says %s)", inv.Number, inv.Status, status)
+	}
+	return ""
 }
 
 func mapStripeInvoice(ev *StripeEvent) (*StripeChange, error) {

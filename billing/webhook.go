@@ -83,7 +83,11 @@ func (s *Service) HandleStripe(ctx context.Context, payload []byte, signature st
 
 // applyStripe writes a mapped event. Validation problems that would stop a
 // file import (an unknown customer, an unknown invoice, a currency that does
-// not match) make the event unmatched or invalid instead.
+// not match) make the event unmatched or invalid instead. An event older
+// than the last one applied to its invoice (Stripe does not deliver in
+// order) leaves the invoice as it is; its payments are still recorded when
+// they are new (money received stays received), and a refund total never
+// shrinks.
 func (s *Service) applyStripe(ctx context.Context, tx bun.IDB, ch *StripeChange) (outcome, detail string, err error) {
 	now := s.clock()
 	byExternal := func(ext string) (*Invoice, error) {
@@ -97,6 +101,7 @@ func (s *Service) applyStripe(ctx context.Context, tx bun.IDB, ch *StripeChange)
 	}
 	touched := map[int64]bool{}
 	ids := map[string]int64{}
+	stale := ""
 	if in := ch.Invoice; in != nil {
 		acc := new(Account)
 		err := tx.NewSelect().Model(acc).Where("external_id = ?", in.Account).Scan(ctx)
@@ -121,15 +126,27 @@ func (s *Service) applyStripe(ctx context.Context, tx bun.IDB, ch *StripeChange)
 				return EventInvalid, fmt.Sprintf("invoice number %s already belongs to another billing account", in.Number), nil
 			}
 		}
-		id, changed, _, err := upsertInvoice(ctx, tx, old, in, acc, SourceStripe, now)
-		if err != nil {
-			return "", "", err
+		if old != nil {
+			stale = staleStripe(old, in.Status, ch.Created)
 		}
-		ids[in.ExternalID] = id
-		if changed {
-			touched[id] = true
+		if stale != "" {
+			ids[in.ExternalID] = old.ID
+		} else {
+			id, changed, _, err := upsertInvoice(ctx, tx, old, in, acc, SourceStripe, now)
+			if err != nil {
+				return "", "", err
+			}
+			if _, err := tx.NewUpdate().Model((*Invoice)(nil)).Set("stripe_event_at = ?", ch.Created).
+				Where("id = ?", id).Exec(ctx); err != nil {
+				return "", "", err
+			}
+			ids[in.ExternalID] = id
+			if changed {
+				touched[id] = true
+			}
 		}
 	}
+	recorded := 0
 	for _, p := range ch.Payments {
 		id, ok := ids[p.InvoiceExternalID]
 		if !ok {
@@ -145,12 +162,24 @@ func (s *Service) applyStripe(ctx context.Context, tx bun.IDB, ch *StripeChange)
 			}
 			id = inv.ID
 		}
+		if stale != "" || p.Amount < 0 {
+			var have Payment
+			err := tx.NewSelect().Model(&have).Where("reference = ?", p.Reference).Scan(ctx)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+			case err != nil:
+				return "", "", err
+			case stale != "" || have.Amount <= p.Amount:
+				continue // known already / a refund total from before a larger one
+			}
+		}
 		changed, _, err := upsertPayment(ctx, tx, id, p.PaymentInput, SourceStripe, now)
 		if err != nil {
 			return "", "", err
 		}
 		if changed {
 			touched[id] = true
+			recorded++
 		}
 	}
 	for id := range touched {
@@ -160,6 +189,12 @@ func (s *Service) applyStripe(ctx context.Context, tx bun.IDB, ch *StripeChange)
 	}
 	if ch.Invoice == nil && len(ch.Payments) == 0 {
 		return EventIgnored, "nothing to record (a charge outside invoices)", nil
+	}
+	if stale != "" {
+		if recorded > 0 {
+			return EventApplied, "invoice left unchanged: " + stale + "; its new payment recorded", nil
+		}
+		return EventIgnored, "out of order: " + stale, nil
 	}
 	return EventApplied, "", nil
 }
