@@ -46,6 +46,15 @@ func chromiumPath() string {
 // and uncaught exceptions are collected; see Problems.
 func New(t testing.TB) *Browser {
 	t.Helper()
+	// A budget for the whole browser, so a hung page fails the test instead
+	// of CI; generous, because a 2-core CI machine runs Chromium slowly.
+	return NewWithBudget(t, 4*time.Minute)
+}
+
+// NewWithBudget is New with a different budget for the whole browser, for
+// a test that opens many pages.
+func NewWithBudget(t testing.TB, budget time.Duration) *Browser {
+	t.Helper()
 	path := chromiumPath()
 	if path == "" {
 		dbtest.RequireService(t, "Chromium (/usr/bin/chromium)")
@@ -67,9 +76,7 @@ func New(t testing.TB) *Browser {
 	}
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(actx)
-	// A budget for the whole browser, so a hung page fails the test instead
-	// of CI; generous, because a 2-core CI machine runs Chromium slowly.
-	ctx, cancelTimeout := context.WithTimeout(ctx, 4*time.Minute)
+	ctx, cancelTimeout := context.WithTimeout(ctx, budget)
 	b := &Browser{Ctx: ctx}
 	chromedp.ListenTarget(ctx, func(ev any) {
 		switch e := ev.(type) {
