@@ -173,12 +173,13 @@ func applyChecklist(ctx context.Context, tx bun.IDB, wsID int64, now time.Time) 
 }
 
 // RemindOverdue emails both sides about open tasks past their due date,
-// at most once a day per task, and returns how many tasks it reminded of.
+// once per task and due date (a task given a new due date is reminded of
+// again when that one passes), and returns how many tasks it reminded of.
 func (s *Service) RemindOverdue(ctx context.Context) (int, error) {
 	now := s.clock()
 	var due []Task
 	if err := s.db.NewSelect().Model(&due).Where("done_at IS NULL AND due_on < ?", now).
-		Where("reminded_at IS NULL OR reminded_at < ?", now.Add(-24*time.Hour)).Order("workspace_id", "id").Limit(500).Scan(ctx); err != nil {
+		Where("reminded_at IS NULL OR reminded_at < due_on").Order("workspace_id", "id").Limit(500).Scan(ctx); err != nil {
 		return 0, err
 	}
 	n := 0
@@ -190,7 +191,7 @@ func (s *Service) RemindOverdue(ctx context.Context) (int, error) {
 		}
 		err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 			res, err := tx.NewUpdate().Model(t).Set("reminded_at = ?", now).WherePK().
-				Where("reminded_at IS NULL OR reminded_at < ?", now.Add(-24*time.Hour)).Exec(ctx)
+				Where("reminded_at IS NULL OR reminded_at < due_on").Exec(ctx)
 			if err != nil {
 				return err
 			}
