@@ -1,6 +1,7 @@
 package tickets
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"html/template"
@@ -35,6 +36,49 @@ func (h *Handlers) mountAgent(r fiber.Router) {
 	g.Get("/tickets/:number<int>/files/:id<int>/:name", h.agentFile)
 	r.Get("/admin/tickets/sla", policy.Require(policy.Administer), h.showSLA)
 	r.Post("/admin/tickets/sla", policy.Require(policy.Administer), h.saveSLA)
+}
+
+// inboxRows renders the rows of the inbox page q asks for (the htmx poll's
+// whole answer), from the cache when nothing changed since: see
+// inboxcache.go.
+func (h *Handlers) inboxRows(c *fiber.Ctx, q Query, v url.Values, text string) (*inboxEntry, error) {
+	ctx := c.UserContext()
+	gen, err := h.svc.ChangeGeneration(ctx)
+	if err != nil {
+		return nil, err
+	}
+	render := func() ([]byte, error) {
+		page, err := h.svc.List(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		next := ""
+		if page.NextCursor != "" {
+			nv := url.Values{}
+			for k, vs := range v {
+				nv[k] = vs
+			}
+			nv.Set("cursor", page.NextCursor)
+			next = "/agent?" + nv.Encode()
+		}
+		var b bytes.Buffer
+		err = c.App().Config().Views.Render(&b, "tickets/_inbox_rows", fiber.Map{
+			"Page": page, "Query": q, "NextURL": next, "Now": h.svc.clock(),
+		})
+		return b.Bytes(), err
+	}
+	now := h.svc.clock()
+	if text != "" {
+		// Search hits come from the index, which follows the change log
+		// on its own time: never cached.
+		html, err := render()
+		return &inboxEntry{gen: gen, at: now, html: html}, err
+	}
+	key := v.Encode() + "\x00" + q.Cursor
+	if q.View == ViewMine || v.Get("assignee") == "me" {
+		key += "\x00" + strconv.FormatInt(q.Me, 10)
+	}
+	return h.svc.inbox.get(key, gen, now, render)
 }
 
 // inboxQuery reads the inbox's view, filters and sort from the URL.
@@ -121,30 +165,28 @@ func (h *Handlers) inbox(c *fiber.Ctx) error {
 		}
 		q.IDs = ids
 	}
-	page, err := h.svc.List(ctx, q)
-	if err != nil {
-		return err
-	}
 	self := "/agent"
 	if enc := v.Encode(); enc != "" {
 		self += "?" + enc
 	}
-	next := ""
-	if page.NextCursor != "" {
-		nv := url.Values{}
-		for k, vs := range v {
-			nv[k] = vs
-		}
-		nv.Set("cursor", page.NextCursor)
-		next = "/agent?" + nv.Encode()
-	}
-	data := fiber.Map{
-		"Page": page, "Query": q, "Q": text, "Self": self, "NextURL": next, "First": q.Cursor == "",
-		"Now": h.svc.clock(),
+	rows, err := h.inboxRows(c, q, v, text)
+	if err != nil {
+		return err
 	}
 	if web.IsHTMX(c) {
-		return web.Render(c, "tickets/inbox", "tickets/_inbox_rows", data)
+		c.Vary("HX-Request")
+		c.Set(fiber.HeaderCacheControl, "private, no-cache")
+		c.Type("html", "utf-8")
+		if c.Request().Header.HasAcceptEncoding("gzip") {
+			// Compressed once per entry; the compress middleware leaves a
+			// body with a Content-Encoding alone.
+			c.Vary(fiber.HeaderAcceptEncoding)
+			c.Set(fiber.HeaderContentEncoding, "gzip")
+			return c.Send(rows.gzipped())
+		}
+		return c.Send(rows.html)
 	}
+	data := fiber.Map{"Query": q, "Q": text, "Self": self, "First": q.Cursor == "", "RowsHTML": template.HTML(rows.html)}
 	staff, err := h.svc.dir.Staff(ctx)
 	if err != nil {
 		return err

@@ -110,6 +110,26 @@ func benchGet(b *testing.B, env *benchEnv, path string) {
 func BenchmarkAgentDesk(b *testing.B) {
 	env := openBench(b)
 	b.Run("inbox-first-page", func(b *testing.B) { benchGet(b, env, "/agent") })
+	b.Run("inbox-htmx-poll", func(b *testing.B) {
+		// What bench/tickets-inbox.sh measures over HTTP: the rows only.
+		env.client.Header.Set("HX-Request", "true")
+		defer env.client.Header.Del("HX-Request")
+		benchGet(b, env, "/agent")
+	})
+	// The same without the rendered-rows cache: what every request costs
+	// right after a ticket changed (or for a view nobody else polls).
+	b.Run("inbox-htmx-poll-uncached", func(b *testing.B) {
+		tickets.SetInboxCache(env.app.Tickets, false)
+		defer tickets.SetInboxCache(env.app.Tickets, true)
+		env.client.Header.Set("HX-Request", "true")
+		defer env.client.Header.Del("HX-Request")
+		benchGet(b, env, "/agent")
+	})
+	b.Run("inbox-first-page-uncached", func(b *testing.B) {
+		tickets.SetInboxCache(env.app.Tickets, false)
+		defer tickets.SetInboxCache(env.app.Tickets, true)
+		benchGet(b, env, "/agent")
+	})
 	b.Run("inbox-filtered", func(b *testing.B) { benchGet(b, env, "/agent?view=open&priority=high&tag=billing&sort=updated") })
 	b.Run("inbox-all-open-sla", func(b *testing.B) { benchGet(b, env, "/agent?view=open&sort=sla") })
 	b.Run("ticket-50-messages", func(b *testing.B) { benchGet(b, env, "/agent/tickets/1001") })

@@ -71,6 +71,8 @@ type Service struct {
 	now      func() time.Time
 	html     *bluemonday.Policy
 
+	inbox *inboxCache // rendered inbox rows (inboxcache.go)
+
 	tagsMu   sync.Mutex
 	tags     []string
 	tagsAt   time.Time
@@ -83,6 +85,7 @@ func NewService(d Deps) *Service {
 		db: d.DB, dir: d.Directory, files: d.Files, outbox: d.Outbox, settings: d.Settings,
 		follower: d.Follower, baseURL: strings.TrimRight(d.BaseURL, "/"), support: d.SupportAddress,
 		maxFile: d.MaxAttachment, log: d.Log, now: d.Now, html: messagePolicy(),
+		inbox: newInboxCache(),
 	}
 	if s.maxFile <= 0 {
 		s.maxFile = DefaultMaxAttachment
