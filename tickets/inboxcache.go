@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"database/sql"
 	"sync"
 	"time"
 )
@@ -35,6 +36,12 @@ const (
 	// inboxCacheMax bounds the entries; past it the cache starts over.
 	inboxCacheMax = 512
 )
+
+// generationQuery is the prepared ChangeGeneration statement.
+type generationQuery struct {
+	once sync.Once
+	stmt *sql.Stmt
+}
 
 type inboxEntry struct {
 	gen  int64
@@ -127,10 +134,21 @@ func (c *inboxCache) forget() {
 	c.mu.Unlock()
 }
 
+const changeGenerationSQL = "SELECT COALESCE(MAX(id), 0) FROM tickets_changes"
+
 // ChangeGeneration is the id of the last tickets_changes row: it moves
-// with every committed ticket write on any node.
+// with every committed ticket write on any node. The statement is
+// prepared once: parsing it on every poll cost more than running it.
 func (s *Service) ChangeGeneration(ctx context.Context) (int64, error) {
+	s.gen.once.Do(func() {
+		s.gen.stmt, _ = s.db.DB.PrepareContext(context.Background(), changeGenerationSQL)
+	})
 	var gen int64
-	err := s.db.QueryRowContext(ctx, "SELECT COALESCE(MAX(id), 0) FROM tickets_changes").Scan(&gen)
+	if s.gen.stmt != nil {
+		if err := s.gen.stmt.QueryRowContext(ctx).Scan(&gen); err == nil {
+			return gen, nil
+		}
+	}
+	err := s.db.QueryRowContext(ctx, changeGenerationSQL).Scan(&gen)
 	return gen, err
 }

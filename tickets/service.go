@@ -72,6 +72,7 @@ type Service struct {
 	html     *bluemonday.Policy
 
 	inbox *inboxCache // rendered inbox rows (inboxcache.go)
+	gen   generationQuery
 
 	tagsMu   sync.Mutex
 	tags     []string

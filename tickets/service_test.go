@@ -337,6 +337,11 @@ func TestTicketSearchFollowsTheChangeLog(t *testing.T) {
 		if len(ids) != 2 {
 			t.Fatalf("staff search: %v", ids)
 		}
+		// A subject hit comes before message-only hits (and "Squeaking
+		// chair", in both, is listed once above).
+		if ids, _ := ix.Search("squeaks", policy.TicketScope{All: true}, true, 1); len(ids) != 1 || ids[0] != e.ID {
+			t.Fatalf("first hit %v, want the subject match %d", ids, e.ID)
+		}
 		ids, _ = ix.Search("squeaks", policy.TicketScope{RequesterID: f.carol.ID}, false, 10)
 		if len(ids) != 1 || ids[0] != a.ID {
 			t.Fatalf("carol's search sees %v, want only her ticket %d", ids, a.ID)
