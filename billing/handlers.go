@@ -49,6 +49,7 @@ func (h *Handlers) Mount(r fiber.Router) {
 	r.Get("/billing/invoices/:number", policy.Require(policy.UseAccount), h.showInvoice)
 	r.Get("/agent/billing/customers/:id<int>", policy.Require(policy.UseAgentDesk), h.showCustomerBilling)
 	r.Get("/admin/billing/events", policy.Require(policy.Administer), h.showEvents)
+	r.Post("/admin/billing/events/:id<int>/reapply", policy.Require(policy.Administer), h.reapplyEvent)
 
 	r.Get("/api/v1/billing/invoices", policy.Require(policy.ListInvoices), h.apiListInvoices)
 	r.Get("/api/v1/billing/invoices/:number", policy.Require(policy.UseAccount), h.apiGetInvoice)

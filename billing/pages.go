@@ -182,3 +182,25 @@ func (h *Handlers) showEvents(c *fiber.Ctx) error {
 		"WebhookPath":    WebhookPath,
 	})
 }
+
+// reapplyEvent applies an unmatched Stripe event again (after its billing
+// account was imported) and goes back to the list with what happened.
+func (h *Handlers) reapplyEvent(c *fiber.Ctx) error {
+	id, _ := strconv.ParseInt(c.Params("id"), 10, 64)
+	res, err := h.svc.ReapplyEvent(c.UserContext(), id, identity.AuditEntry(c, "", "", 0, ""))
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return fiber.ErrNotFound
+	case errors.Is(err, ErrEventNotUnmatched):
+		web.SetFlash(c, "error", fmt.Sprintf("Event %s is %s, not unmatched: nothing to apply.", res.EventID, res.Outcome))
+	case err != nil:
+		return err
+	case res.Outcome == EventApplied:
+		web.SetFlash(c, "success", fmt.Sprintf("Event %s (%s) is applied now.", res.EventID, res.Type))
+	case res.Outcome == EventUnmatched:
+		web.SetFlash(c, "error", fmt.Sprintf("Event %s is still unmatched: %s. Import the billing account first.", res.EventID, res.Detail))
+	default:
+		web.SetFlash(c, "info", fmt.Sprintf("Event %s was not applied (%s): %s", res.EventID, res.Outcome, res.Detail))
+	}
+	return web.Redirect(c, "/admin/billing/events?outcome="+EventUnmatched)
+}

@@ -6,9 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
 
+	"github.com/frontdesk/frontdesk/platform/audit"
 	"github.com/frontdesk/frontdesk/platform/database"
 )
 
@@ -34,6 +37,14 @@ func (s *Service) HandleStripe(ctx context.Context, payload []byte, signature st
 	if err := VerifySignature(payload, signature, s.secret, s.tolerance, s.clock()); err != nil {
 		return nil, err
 	}
+	return s.RecordStripeEvent(ctx, payload)
+}
+
+// RecordStripeEvent records and applies an event whose origin was checked
+// already (HandleStripe checks the signature; tests and tools that fetch
+// events from Stripe's API call it directly): a replayed id is ignored, an
+// unknown customer or invoice is recorded as unmatched.
+func (s *Service) RecordStripeEvent(ctx context.Context, payload []byte) (*WebhookResult, error) {
 	var ev StripeEvent
 	if err := json.Unmarshal(payload, &ev); err != nil || ev.ID == "" || ev.Type == "" {
 		return nil, ErrBadPayload
@@ -77,6 +88,62 @@ func (s *Service) HandleStripe(ctx context.Context, payload []byte, signature st
 	}
 	if res.Outcome == EventUnmatched || res.Outcome == EventInvalid {
 		s.log.Warn("stripe event not applied", "event", ev.ID, "type", ev.Type, "outcome", res.Outcome, "detail", res.Detail)
+	}
+	return res, nil
+}
+
+// ErrEventNotUnmatched is returned when re-applying an event that is not
+// (or no longer) unmatched.
+var ErrEventNotUnmatched = errors.New("only unmatched events can be applied again")
+
+// ReapplyEvent applies an unmatched event again, typically after the
+// billing account it names was imported. The event's row takes the new
+// outcome (applied, or ignored when it is older than what its invoice
+// shows by now; still unmatched when the account is still missing), and
+// entry (who asked, from where) is written to the audit log with what
+// happened, in the same transaction.
+func (s *Service) ReapplyEvent(ctx context.Context, id int64, entry audit.Entry) (*WebhookResult, error) {
+	var res *WebhookResult
+	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		ev := new(WebhookEvent)
+		q := tx.NewSelect().Model(ev).Where("id = ?", id)
+		if tx.Dialect().Name() == dialect.PG {
+			// Two admins clicking at once apply it once (SQLite
+			// transactions take the write lock when they begin).
+			q = q.For("UPDATE")
+		}
+		if err := q.Scan(ctx); errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		} else if err != nil {
+			return err
+		}
+		res = &WebhookResult{EventID: ev.EventID, Type: ev.Type, Outcome: ev.Outcome, Detail: ev.Detail}
+		if ev.Outcome != EventUnmatched {
+			return ErrEventNotUnmatched
+		}
+		var se StripeEvent
+		if err := json.Unmarshal([]byte(ev.Payload), &se); err != nil {
+			return fmt.Errorf("stored payload of %s: %w", ev.EventID, err)
+		}
+		change, err := MapStripeEvent(&se)
+		if err != nil {
+			res.Outcome, res.Detail = EventInvalid, err.Error()
+		} else if res.Outcome, res.Detail, err = s.applyStripe(ctx, tx, change); err != nil {
+			return err
+		}
+		if _, err := tx.NewUpdate().Model((*WebhookEvent)(nil)).Set("outcome = ?", res.Outcome).
+			Set("detail = ?", trimDetail(res.Detail)).Where("id = ?", ev.ID).Exec(ctx); err != nil {
+			return err
+		}
+		entry.Action, entry.TargetType, entry.TargetID = "billing.event.reapply", "billing_webhook_event", &ev.ID
+		entry.Detail = strings.TrimSpace(fmt.Sprintf("Stripe event %s (%s): %s %s", ev.EventID, ev.Type, res.Outcome, res.Detail))
+		if entry.CreatedAt.IsZero() {
+			entry.CreatedAt = s.clock()
+		}
+		return audit.Write(ctx, tx, entry)
+	})
+	if err != nil {
+		return res, err
 	}
 	return res, nil
 }

@@ -2,6 +2,8 @@ package authztest
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -31,4 +33,24 @@ AUTHZ-B-OWN,cus_authz_bob,,bob@b.test,2026-01-15,2026-02-15,JPY,paid,Plan,1,1000
 	w.Values["billing.draftB"] = "AUTHZ-B-DRAFT"
 	w.Values["billing.draftB.pdf"] = "AUTHZ-B-DRAFT.pdf"
 	w.Values["billing.missing"] = "NO-SUCH-INVOICE"
+
+	// A Stripe event for a customer without a billing account, unmatched;
+	// a new one per request (re-applying one keeps it unmatched, but the
+	// other billing tests count the unmatched list).
+	n := 0
+	w.Fresh["new.billing.unmatched"] = func(t testing.TB) string {
+		n++
+		ev := fmt.Sprintf(`{"id":"evt_authz_unmatched_%d","type":"invoice.finalized","created":1773900000,"data":{"object":{
+		  "id":"in_authz_%d","customer":"cus_authz_nobody","currency":"eur","status":"open",
+		  "created":1773000000,"subtotal":1000,"tax":0,"total":1000,"amount_paid":0,"lines":{"data":[]}}}}`, n, n)
+		res, err := svc.RecordStripeEvent(context.Background(), []byte(ev))
+		if err != nil || res.Outcome != billing.EventUnmatched {
+			t.Fatalf("billing fixtures: unmatched event: %+v %v", res, err)
+		}
+		evs, err := svc.Events(context.Background(), billing.EventUnmatched, 1)
+		if err != nil || len(evs) != 1 || evs[0].EventID != res.EventID {
+			t.Fatalf("billing fixtures: unmatched list: %+v %v", evs, err)
+		}
+		return strconv.FormatInt(evs[0].ID, 10)
+	}
 }

@@ -23,3 +23,10 @@ func init() {
 		rule{"POST /webhooks/stripe", hidden, ""},
 	)
 }
+
+// Re-applying an unmatched Stripe event (billing, bill2).
+func init() {
+	matrix = append(matrix,
+		rule{"POST /admin/billing/events/:id<int>/reapply", admin, "id=new.billing.unmatched"},
+	)
+}
