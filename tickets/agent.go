@@ -33,6 +33,8 @@ func (h *Handlers) mountAgent(r fiber.Router) {
 	g.Post("/tickets/:number<int>/presence", h.presence)
 	g.Get("/tickets/:number<int>/canned/:id<int>", h.insertCanned)
 	g.Post("/tickets/:number<int>/article", h.turnIntoArticle)
+	g.Post("/tickets/:number<int>/flag/accept", h.flagAccept)
+	g.Post("/tickets/:number<int>/flag/dismiss", h.flagDismiss)
 	g.Get("/tickets/:number<int>/files/:id<int>/:name", h.agentFile)
 	r.Get("/admin/tickets/sla", policy.Require(policy.Administer), h.showSLA)
 	r.Post("/admin/tickets/sla", policy.Require(policy.Administer), h.saveSLA)
@@ -330,7 +332,7 @@ func eventText(e Event, people map[int64]Person) string {
 	case EventSubject:
 		return fmt.Sprintf("changed the subject to “%s”", e.NewValue)
 	}
-	return e.Kind
+	return emailEventText(e)
 }
 
 func (h *Handlers) agentTicket(c *fiber.Ctx) error {
