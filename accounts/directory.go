@@ -146,6 +146,7 @@ func setRole(ctx context.Context, db bun.IDB, userID int64, role identity.Role) 
 	_, err := db.NewUpdate().Model((*User)(nil)).
 		Set("role = ?", role).Set("updated_at = ?", time.Now().UTC()).
 		Where("id = ?", userID).Exec(ctx)
+	identityChanged()
 	return err
 }
 
@@ -154,6 +155,7 @@ func setOrg(ctx context.Context, db bun.IDB, userID int64, orgID *int64) error {
 	_, err := db.NewUpdate().Model((*User)(nil)).
 		Set("org_id = ?", orgID).Set("updated_at = ?", time.Now().UTC()).
 		Where("id = ?", userID).Exec(ctx)
+	identityChanged()
 	return err
 }
 
@@ -170,6 +172,7 @@ func setDeactivated(ctx context.Context, db bun.IDB, userID int64, deactivate bo
 		Where("id = ?", userID).Exec(ctx); err != nil {
 		return err
 	}
+	identityChanged()
 	if !deactivate {
 		return nil
 	}
@@ -309,6 +312,7 @@ func (d *Directory) AuditActions(ctx context.Context) ([]string, error) {
 
 // SetRole changes a user's role and audits it (e says who and from where).
 func (d *Directory) SetRole(ctx context.Context, userID int64, role identity.Role, e audit.Entry) error {
+	defer identityChanged() // after the commit too: see sessioncache.go
 	return d.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if err := setRole(ctx, tx, userID, role); err != nil {
 			return err
@@ -319,6 +323,7 @@ func (d *Directory) SetRole(ctx context.Context, userID int64, role identity.Rol
 
 // SetOrg moves a user into an organisation (nil: none) and audits it.
 func (d *Directory) SetOrg(ctx context.Context, userID int64, orgID *int64, e audit.Entry) error {
+	defer identityChanged() // after the commit too: see sessioncache.go
 	return d.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if err := setOrg(ctx, tx, userID, orgID); err != nil {
 			return err
@@ -330,6 +335,7 @@ func (d *Directory) SetOrg(ctx context.Context, userID int64, orgID *int64, e au
 // SetDeactivated deactivates (ending every session) or reactivates a user
 // and audits it.
 func (d *Directory) SetDeactivated(ctx context.Context, userID int64, deactivate bool, e audit.Entry) error {
+	defer identityChanged() // after the commit too: see sessioncache.go
 	return d.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if err := setDeactivated(ctx, tx, userID, deactivate); err != nil {
 			return err

@@ -107,6 +107,7 @@ func (s *Service) Signup(ctx context.Context, in SignupInput) error {
 // a claimed contact's pending password and name, and joins the
 // organisation whose domain matches the address.
 func (s *Service) Verify(ctx context.Context, secret string) (*User, error) {
+	defer identityChanged() // after the commit too: see sessioncache.go
 	var u *User
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		t, active, err := s.redeemToken(ctx, tx, secret, PurposeVerify)
@@ -343,6 +344,7 @@ func (s *Service) CheckToken(ctx context.Context, secret, purpose string) error 
 // address verified (the link proved it), ends every session of the user
 // and lifts any login block.
 func (s *Service) ResetPassword(ctx context.Context, secret, password, ip string) (*User, error) {
+	defer identityChanged() // after the commit too: see sessioncache.go
 	t, err := s.lookupToken(ctx, s.db, secret, PurposeReset)
 	if err != nil {
 		return nil, err
@@ -398,6 +400,7 @@ func (s *Service) ResetPassword(ctx context.Context, secret, password, ip string
 
 // MagicLogin uses a magic login link and returns the user to log in.
 func (s *Service) MagicLogin(ctx context.Context, secret, ip string) (*User, error) {
+	defer identityChanged() // after the commit too: see sessioncache.go
 	if !s.MagicLinkEnabled(ctx) {
 		return nil, ErrTokenInvalid
 	}
@@ -432,6 +435,7 @@ type ProfileInput struct {
 
 // UpdateProfile saves the user's name and notification preferences.
 func (s *Service) UpdateProfile(ctx context.Context, userID int64, in ProfileInput) error {
+	defer identityChanged() // after the commit too: see sessioncache.go
 	in.Name = strings.TrimSpace(in.Name)
 	if msg := nameProblem(in.Name); msg != "" {
 		return web.FieldErrors{"name": msg}
@@ -521,6 +525,7 @@ func (s *Service) RequestEmailChange(ctx context.Context, userID int64, newEmail
 
 // ConfirmEmailChange uses an email-change link and switches the address.
 func (s *Service) ConfirmEmailChange(ctx context.Context, secret, ip string) (*User, error) {
+	defer identityChanged() // after the commit too: see sessioncache.go
 	var u *User
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		t, active, err := s.redeemToken(ctx, tx, secret, PurposeEmailChange)
@@ -557,6 +562,7 @@ func (s *Service) ConfirmEmailChange(ctx context.Context, secret, ip string) (*U
 // ChangePassword sets a new password after checking the current one and
 // ends every other session of the user (keepSession stays).
 func (s *Service) ChangePassword(ctx context.Context, userID, keepSession int64, current, newPassword, ip string) error {
+	defer identityChanged() // after the commit too: see sessioncache.go
 	u, err := s.UserByID(ctx, userID)
 	if err != nil {
 		return err

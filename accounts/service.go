@@ -101,6 +101,7 @@ type Service struct {
 	pw        *passwords
 	limits    Limits
 	now       func() time.Time
+	sessions  sessionCache // see sessioncache.go
 }
 
 // NewService builds the accounts service.

@@ -80,9 +80,14 @@ func (s *Service) authenticateSession(ctx context.Context, secret string, c *fib
 		return nil, nil
 	}
 	now := s.clock()
+	hash := hashSecret(secret)
+	if id, ok := s.sessions.get(hash, now); ok {
+		return id, nil
+	}
+	epoch := identityEpoch.Load()
 	sess := new(Session)
 	err := s.db.NewSelect().Model(sess).Relation("User").
-		Where("?TableAlias.token_hash = ?", hashSecret(secret)).
+		Where("?TableAlias.token_hash = ?", hash).
 		Where("?TableAlias.expires_at > ?", now).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
@@ -104,6 +109,7 @@ func (s *Service) authenticateSession(ctx context.Context, secret string, c *fib
 	}
 	id := identityFor(sess.User)
 	id.SessionID = sess.ID
+	s.sessions.put(hash, id, epoch, sess.ExpiresAt, sess.LastSeenAt)
 	return id, nil
 }
 
@@ -154,6 +160,7 @@ func (s *Service) startSession(c *fiber.Ctx, u *User, remember bool) (*Session, 
 		if _, err := s.db.NewDelete().Model((*Session)(nil)).Where("token_hash = ?", hashSecret(old)).Exec(ctx); err != nil {
 			return nil, err
 		}
+		identityChanged()
 	}
 	secret, sess, err := s.CreateSession(ctx, u, remember, c.Get(fiber.HeaderUserAgent), c.IP())
 	if err != nil {
@@ -194,6 +201,7 @@ func (s *Service) Logout(c *fiber.Ctx) error {
 		if _, err := s.db.NewDelete().Model((*Session)(nil)).Where("token_hash = ?", hashSecret(secret)).Exec(ctx); err != nil {
 			return err
 		}
+		identityChanged()
 	}
 	s.clearSessionCookie(c)
 	web.RotateCSRF(c)
@@ -221,6 +229,7 @@ func (s *Service) EndSession(ctx context.Context, userID, sessionID int64) error
 	if err != nil {
 		return err
 	}
+	identityChanged()
 	if n, _ := res.RowsAffected(); n == 0 {
 		return ErrUserNotFound
 	}
@@ -237,6 +246,7 @@ func (s *Service) EndOtherSessions(ctx context.Context, db bun.IDB, userID, keep
 	if err != nil {
 		return 0, err
 	}
+	identityChanged()
 	n, _ := res.RowsAffected()
 	return n, nil
 }
