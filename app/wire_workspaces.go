@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"errors"
-	"path"
 	"strconv"
 	"time"
 
@@ -105,8 +104,9 @@ func (w wsTickets) TicketFromWorkspace(ctx context.Context, in workspaces.Ticket
 	}
 	t, err := w.t.CreateTicket(ctx, tickets.NewTicket{
 		RequesterID: u.ID, ActorID: in.AgentID, Subject: in.Subject, Channel: "web",
-		Text:    in.Text + "\n\n(From the client workspace: " + in.WorkspaceURL + ")",
-		RefKind: "workspace", RefValue: path.Base(in.WorkspaceURL),
+		// The ticket refers back by the link in its text: tickets knows
+		// references to invoices and tickets only.
+		Text: in.Text + "\n\n(From the client workspace: " + in.WorkspaceURL + ")",
 	})
 	if err != nil {
 		return "", "", err

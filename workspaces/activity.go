@@ -86,6 +86,7 @@ var activityLabels = map[string]string{
 	"message.posted":             "wrote in the conversation",
 	"message.emailed":            "replied by email",
 	"comment.posted":             "commented on",
+	"comment.emailed":            "commented by email on",
 	"message.ticket":             "turned a message into ticket",
 }
 
