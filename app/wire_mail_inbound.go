@@ -7,9 +7,13 @@ import (
 	"errors"
 	"sync"
 
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/frontdesk/frontdesk/accounts/identity"
 	"github.com/frontdesk/frontdesk/accounts/policy"
 	"github.com/frontdesk/frontdesk/mail"
 	"github.com/frontdesk/frontdesk/mail/inbound"
+	"github.com/frontdesk/frontdesk/platform/audit"
 	"github.com/frontdesk/frontdesk/tickets"
 )
 
@@ -46,8 +50,8 @@ func (a *App) wireMailInbound() error {
 	parts.deliverer = deliverer
 	parts.ingester = inbound.NewIngester(inbound.IngesterDeps{
 		DB: a.DB, Files: a.Files, Deliverer: deliverer,
-		Classify: a.mailClassifyOptions(),
-		Log:      a.Log.With("worker", "mail-fetcher"),
+		Classify: a.mailClassifyOptions(), Settings: a.Settings,
+		Log: a.Log.With("worker", "mail-fetcher"),
 	})
 	if a.Config.IMAPURL != "" {
 		f, err := inbound.NewFetcher(inbound.FetcherConfig{URL: a.Config.IMAPURL},
@@ -68,7 +72,10 @@ func (a *App) wireMailInbound() error {
 	}
 	inbound.NewAdmin(inbound.AdminDeps{
 		DB: a.DB, Files: a.Files, Ingester: parts.ingester, Fetcher: status,
-		Guard: policy.Require(policy.Administer),
+		Guard: policy.Require(policy.Administer), Settings: a.Settings,
+		Audit: func(c *fiber.Ctx, action, detail string) error {
+			return audit.Write(c.UserContext(), a.DB, identity.AuditEntry(c, action, "settings", 0, detail))
+		},
 	}).Mount(a.Fiber)
 	return nil
 }

@@ -456,7 +456,7 @@ func storableID(id string) string {
 // KB articles matching the message, sent as automatic mail threaded to
 // the customer's.
 func (d *EmailDeliverer) acknowledge(ctx context.Context, tx bun.IDB, t *Ticket, m *inbound.Message, sender Person) (bool, error) {
-	if d.s.outbox == nil || !d.s.settings.Bool(ctx, "mail.ack_enabled", true) || sender.Role.IsStaff() {
+	if d.s.outbox == nil || !d.s.settings.Bool(ctx, inbound.SettingAckEnabled, true) || sender.Role.IsStaff() {
 		return false, nil
 	}
 	var suggestions []Suggestion
@@ -480,6 +480,7 @@ func (d *EmailDeliverer) acknowledge(ctx context.Context, tx bun.IDB, t *Ticket,
 		Data: map[string]any{
 			"Name": sender.Name, "Number": t.Number, "TicketSubject": t.Subject,
 			"Link": fmt.Sprintf("%s/tickets/%d", d.s.baseURL, t.Number), "Suggestions": suggestions,
+			"Intro": inbound.AckText(ctx, d.s.settings, sender.Name, t.Number, t.Subject),
 		},
 		InReplyTo: m.MessageID, References: refs, ReplyTo: d.s.support,
 	})

@@ -13,6 +13,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/frontdesk/frontdesk/platform/files"
+	"github.com/frontdesk/frontdesk/platform/settings"
 	"github.com/frontdesk/frontdesk/platform/web"
 )
 
@@ -32,6 +33,12 @@ type AdminDeps struct {
 	// policy layer's guard, since mail imports no other domain. Nil denies
 	// everyone.
 	Guard fiber.Handler
+	// Settings holds the acknowledgement switch and text and the hourly
+	// cap (/admin/mail/settings); nil hides the page.
+	Settings *settings.Store
+	// Audit records an admin's change (app wires the audit log with the
+	// request's actor; mail imports no accounts code).
+	Audit func(c *fiber.Ctx, action, detail string) error
 }
 
 // Admin serves the ingestion log pages and GET /api/v1/mail/log.
@@ -47,6 +54,8 @@ func NewAdmin(d AdminDeps) *Admin { return &Admin{d: d} }
 //	GET  /admin/mail/:id/raw           the raw message as received (.eml)
 //	POST /admin/mail/:id/reprocess     deliver a failed message again
 //	GET  /api/v1/mail/log              the log as JSON (limit, cursor, decision)
+//	GET  /admin/mail/settings          acknowledgement switch and text, hourly cap
+//	POST /admin/mail/settings          save them (validated, audited)
 func (h *Admin) Mount(r fiber.Router) {
 	guard := h.d.Guard
 	if guard == nil {
@@ -57,6 +66,8 @@ func (h *Admin) Mount(r fiber.Router) {
 	r.Get("/admin/mail/:id<int>/raw", guard, h.raw)
 	r.Post("/admin/mail/:id<int>/reprocess", guard, h.reprocess)
 	r.Get("/api/v1/mail/log", guard, h.apiLog)
+	r.Get("/admin/mail/settings", guard, h.showSettings)
+	r.Post("/admin/mail/settings", guard, h.saveSettings)
 }
 
 func parseDecision(s string) (Decision, bool) {

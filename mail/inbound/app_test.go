@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"github.com/frontdesk/frontdesk/app"
 	"github.com/frontdesk/frontdesk/app/apptest"
 	"github.com/frontdesk/frontdesk/app/authztest"
+	"github.com/frontdesk/frontdesk/mail/inbound"
 	"github.com/frontdesk/frontdesk/platform/dbtest"
 )
 
@@ -177,6 +179,91 @@ func TestDashboardWarnsWhenFetcherStalls(t *testing.T) {
 		}
 		if err := f.Ready(context.Background()); err == nil {
 			t.Error("readiness passes with a stalled fetcher")
+		}
+	})
+}
+
+// TestAdminEmailChannelSettings: an admin turns the acknowledgement off and
+// on, words it, and sets the per-sender hourly cap; bad input re-renders
+// with messages and the admin's input; changes are audited and govern the
+// next inbound mail.
+func TestAdminEmailChannelSettings(t *testing.T) {
+	dbtest.EachBackend(t, func(t *testing.T, b dbtest.Backend) {
+		mb := memMailbox(t)
+		a := apptest.New(t, b, func(c *app.Config) { c.IMAPURL = mb.URL })
+		w := authztest.NewWorld(t, a)
+		ctx := context.Background()
+		admin := w.Client(t, authztest.Admin)
+		doc := apptest.Doc(t, admin.Get("/admin/mail/settings"))
+		if _, on := doc.Find("#ms-ack").Attr("checked"); !on || doc.Find("#ms-limit").AttrOr("value", "") != "5" {
+			t.Fatalf("defaults: ack %v, limit %q", on, doc.Find("#ms-limit").AttrOr("value", ""))
+		}
+
+		// Bad input: 422, messages, the input kept, nothing saved.
+		resp := admin.PostForm("/admin/mail/settings", url.Values{"ack_enabled": {"on"}, "ack_text": {"Hi {name}, KEEP-ME"}, "limit": {"0"}})
+		if resp.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("bad limit: %d", resp.StatusCode)
+		}
+		doc = apptest.Doc(t, resp)
+		if doc.Find("#ms-limit-error").Text() == "" || !strings.Contains(doc.Find("#ms-ack-text").Text(), "KEEP-ME") || doc.Find("#ms-limit").AttrOr("value", "") != "0" {
+			t.Errorf("failed form: %q / %q", doc.Find("#ms-limit-error").Text(), doc.Find("#ms-ack-text").Text())
+		}
+		resp = admin.PostForm("/admin/mail/settings", url.Values{"ack_text": {strings.Repeat("x", inbound.MaxAckText+1)}, "limit": {"3"}})
+		if resp.StatusCode != http.StatusUnprocessableEntity || apptest.Doc(t, resp).Find("#ms-ack-text-error").Text() == "" {
+			t.Errorf("long text: %d", resp.StatusCode)
+		}
+		if got := a.Settings.Get(ctx, inbound.SettingAutoAnswerLimit, ""); got != "" {
+			t.Fatalf("a refused form saved the cap: %q", got)
+		}
+
+		// Custom text, cap 1.
+		resp = admin.PostForm("/admin/mail/settings", url.Values{"ack_enabled": {"on"}, "ack_text": {"Dear {name}, thanks for writing to ACME about {subject} ({number})."}, "limit": {"1"}})
+		if resp.StatusCode >= 400 {
+			t.Fatalf("save: %d %s", resp.StatusCode, apptest.Body(t, resp))
+		}
+		resp.Body.Close()
+		doc = apptest.Doc(t, admin.Get("/admin/mail/settings"))
+		if doc.Find("#ms-limit").AttrOr("value", "") != "1" || !strings.Contains(doc.Find("#ms-ack-text").Text(), "thanks for writing to ACME") {
+			t.Errorf("saved form shows %q", doc.Find("#ms-limit").AttrOr("value", ""))
+		}
+		n, err := a.DB.NewSelect().Table("audit_log").Where("action = 'mail.settings' AND detail LIKE ?", "%cap per sender 5 → 1%").Count(ctx)
+		if err != nil || n != 1 {
+			t.Errorf("audit rows %d (%v)", n, err)
+		}
+
+		acks := func() []string {
+			var bodies []string
+			if err := a.DB.NewSelect().Table("mail_outbox").Column("text_body").Where("kind = 'ticket_ack'").Order("id").Scan(ctx, &bodies); err != nil {
+				t.Fatal(err)
+			}
+			return bodies
+		}
+		f, _ := a.MailFetcher()
+		mb.deliver(t, mailFrom("Ann <ann@example.com>", "Broken printer", "<set-1@example.com>", "It jams."))
+		mb.deliver(t, mailFrom("Ann <ann@example.com>", "Another thing", "<set-2@example.com>", "Also this."))
+		if _, err := f.FetchOnce(ctx); err != nil {
+			t.Fatal(err)
+		}
+		got := acks()
+		if len(got) != 1 {
+			t.Fatalf("%d acknowledgements with a cap of 1 per hour, want 1", len(got))
+		}
+		if !strings.Contains(got[0], "Dear Ann, thanks for writing to ACME about Broken printer (#") || !strings.Contains(got[0], "/tickets/") {
+			t.Errorf("acknowledgement text:\n%s", got[0])
+		}
+
+		// Switched off: no acknowledgement for a new sender.
+		resp = admin.PostForm("/admin/mail/settings", url.Values{"ack_text": {""}, "limit": {"5"}})
+		resp.Body.Close()
+		mb.deliver(t, mailFrom("Bea <bea@example.com>", "Hello", "<set-3@example.com>", "Hi."))
+		if _, err := f.FetchOnce(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := acks(); len(got) != 1 {
+			t.Errorf("%d acknowledgements after switching them off", len(got))
+		}
+		if e := logEntries(t, a.DB); e[len(e)-1].Decision != inbound.DecisionNewTicket {
+			t.Errorf("Bea's mail: %+v", e[len(e)-1])
 		}
 	})
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/frontdesk/frontdesk/platform/files"
+	"github.com/frontdesk/frontdesk/platform/settings"
 )
 
 // Deliverer turns a parsed message into tickets (implemented by the tickets
@@ -41,8 +42,10 @@ type IngesterDeps struct {
 	Deliverer Deliverer
 	Classify  ClassifyOptions
 	// AutoAnswerLimit caps the automatic emails one sender gets per hour
-	// (default 5).
+	// (default 5); the admin's setting (SettingAutoAnswerLimit in
+	// Settings, when given) overrides it.
 	AutoAnswerLimit int
+	Settings        *settings.Store
 	// MaxSize is the largest raw message kept (default 64 MiB); a larger
 	// one is logged as failed with its headers.
 	MaxSize int64
@@ -57,7 +60,7 @@ type Ingester struct{ deps IngesterDeps }
 // NewIngester returns an Ingester.
 func NewIngester(deps IngesterDeps) *Ingester {
 	if deps.AutoAnswerLimit <= 0 {
-		deps.AutoAnswerLimit = 5
+		deps.AutoAnswerLimit = DefaultAutoAnswerLimit
 	}
 	if deps.MaxSize <= 0 {
 		deps.MaxSize = 64 << 20
@@ -196,7 +199,7 @@ func (in *Ingester) decide(ctx context.Context, tx bun.IDB, m *Message) (*LogEnt
 		if err != nil {
 			return nil, err
 		}
-		m.MayAutoAnswer = n < int64(in.deps.AutoAnswerLimit)
+		m.MayAutoAnswer = n < int64(AutoAnswerLimit(ctx, in.deps.Settings, in.deps.AutoAnswerLimit))
 	}
 	if in.deps.Deliverer == nil {
 		return nil, errors.New("no deliverer is configured")
