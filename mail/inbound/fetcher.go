@@ -39,6 +39,9 @@ type FetcherConfig struct {
 	// StallAfter: a fetcher that has not completed a check for this long
 	// is stalled (readiness fails, the dashboard warns). Default 10 min.
 	StallAfter time.Duration
+	// LockRetry is how often a standby node tries to take the fetcher
+	// lock over (default 15 s).
+	LockRetry time.Duration
 }
 
 // FetcherDeps is what a Fetcher needs.
@@ -72,6 +75,9 @@ type Fetcher struct {
 	name     string
 
 	newMail chan struct{}
+	// held checks that this fetcher still holds the installation lock
+	// (its PostgreSQL session may have died); set while it runs.
+	held func(context.Context) error
 }
 
 // ParseIMAPURL validates an --imap-url and returns the fetcher for it.
@@ -127,6 +133,9 @@ func NewFetcher(cfg FetcherConfig, deps FetcherDeps) (*Fetcher, error) {
 	}
 	if f.cfg.StallAfter <= 0 {
 		f.cfg.StallAfter = 10 * time.Minute
+	}
+	if f.cfg.LockRetry <= 0 {
+		f.cfg.LockRetry = 15 * time.Second
 	}
 	if f.deps.Log == nil {
 		f.deps.Log = slog.New(slog.DiscardHandler)
@@ -187,13 +196,17 @@ func (f *Fetcher) dial() (*imapclient.Client, error) {
 // lock takes the installation-wide fetcher lock: a PostgreSQL session
 // advisory lock held on its own connection (another node takes over when
 // this one dies), an in-process lock on SQLite (single node). It returns
-// the release function, or ok=false when another fetcher holds it.
+// the release function, or ok=false when another fetcher holds it. While
+// it is held, f.held answers an error once the lock's session is gone (a
+// node whose database connection died must stop fetching: another node
+// takes over).
 func (f *Fetcher) lock(ctx context.Context) (release func(), ok bool, err error) {
 	if !database.IsPostgres(f.deps.DB) {
 		if !sqliteLock.TryLock() {
 			return nil, false, nil
 		}
-		return sqliteLock.Unlock, true, nil
+		f.held = func(context.Context) error { return nil }
+		return func() { f.held = nil; sqliteLock.Unlock() }, true, nil
 	}
 	conn, err := f.deps.DB.Conn(ctx)
 	if err != nil {
@@ -211,13 +224,36 @@ func (f *Fetcher) lock(ctx context.Context) (release func(), ok bool, err error)
 		conn.Close()
 		return nil, false, nil
 	}
+	f.held = func(ctx context.Context) error {
+		var still bool
+		err := conn.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted)").Scan(&still)
+		if err == nil && !still {
+			err = errors.New("lock not held")
+		}
+		if err != nil {
+			return fmt.Errorf("%w: %v", errLockLost, err)
+		}
+		return nil
+	}
 	return func() {
+		f.held = nil
 		_, _ = conn.ExecContext(context.Background(), "SELECT pg_advisory_unlock(?)", key)
 		conn.Close()
 	}, true, nil
 }
 
 var sqliteLock sync.Mutex
+
+// errLockLost: the fetcher lock's database session ended under us.
+var errLockLost = errors.New("the mail fetcher lost its installation lock")
+
+// stillHeld fails once the fetcher no longer holds the lock.
+func (f *Fetcher) stillHeld(ctx context.Context) error {
+	if f.held == nil {
+		return nil
+	}
+	return f.held(ctx)
+}
 
 // ErrLocked: another fetcher of this installation is running.
 var ErrLocked = errors.New("another fetcher is running for this mailbox")
@@ -266,7 +302,7 @@ func (f *Fetcher) Run(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-time.After(15 * time.Second):
+		case <-time.After(f.cfg.LockRetry):
 		}
 	}
 }
@@ -277,6 +313,9 @@ func (f *Fetcher) runLocked(ctx context.Context) error {
 		err := f.session(ctx)
 		if ctx.Err() != nil {
 			return nil
+		}
+		if errors.Is(err, errLockLost) {
+			return err // back to Run: another node may hold it now
 		}
 		if err != nil {
 			f.deps.Log.Warn("mail fetcher disconnected", "mailbox", f.name, "err", err, "retry_in", backoff)
@@ -373,6 +412,9 @@ func (f *Fetcher) sync(ctx context.Context, c *imapclient.Client, sum *Summary) 
 	default:
 	}
 	f.deps.Log.Debug("mail fetcher: sync", "mailbox", f.name)
+	if err := f.stillHeld(ctx); err != nil {
+		return err
+	}
 	sel, err := c.Select(f.mailbox, nil).Wait()
 	if err != nil {
 		return fmt.Errorf("select %s: %w", f.mailbox, err)
@@ -413,6 +455,9 @@ func (f *Fetcher) sync(ctx context.Context, c *imapclient.Client, sum *Summary) 
 			}
 		}
 		for len(uids) > 0 {
+			if err := f.stillHeld(ctx); err != nil {
+				return err
+			}
 			n := min(len(uids), f.cfg.BatchSize)
 			if err := f.fetchBatch(ctx, c, validity, uids[:n], sum); err != nil {
 				return err
