@@ -65,7 +65,7 @@ func (h *Handlers) inboxRows(c *fiber.Ctx, q Query, v url.Values, text string) (
 		}
 		var b bytes.Buffer
 		err = c.App().Config().Views.Render(&b, "tickets/_inbox_rows", fiber.Map{
-			"Page": page, "Query": q, "NextURL": next, "Now": h.svc.clock(),
+			"Rows": inboxRows(page.Rows, h.svc.clock()), "NextURL": next,
 		})
 		return b.Bytes(), err
 	}
@@ -93,7 +93,7 @@ func inboxQuery(c *fiber.Ctx, me int64) (Query, url.Values) {
 		}
 		return s
 	}
-	q := Query{Scope: policy.TicketScope{All: true}, Me: me, Limit: 50}
+	q := Query{Scope: policy.TicketScope{All: true}, Me: me, Limit: 50, Brief: true}
 	q.View = get("view")
 	known := false
 	for _, vw := range Views {

@@ -169,7 +169,14 @@ type Query struct {
 	IDs    []int64
 	Cursor string
 	Limit  int
+	// Brief reads only the columns a list row and its cursor need
+	// (listColumns); the other fields stay zero.
+	Brief bool
 }
+
+// listColumns are what the inbox rows show and sort on.
+var listColumns = []string{"id", "number", "subject", "status", "is_open", "priority", "priority_rank", "channel",
+	"requester_id", "org_id", "assignee_id", "tags", "created_at", "updated_at", "sla_due_at"}
 
 // Row is a ticket in a list with the people it names.
 type Row struct {
@@ -212,6 +219,9 @@ func (s *Service) List(ctx context.Context, q Query) (*Page, error) {
 	}
 	filtered := func(dst *[]Ticket) *bun.SelectQuery {
 		sel := s.db.NewSelect().Model(dst)
+		if q.Brief {
+			sel.Column(listColumns...)
+		}
 		// Scope (customers: their own, plus their organisation's when shared).
 		if !q.Scope.All {
 			if q.Scope.OrgID != 0 {
