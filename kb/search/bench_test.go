@@ -26,7 +26,7 @@ var (
 
 // generatedCorpus builds (once per process) 50,000 articles from the
 // vocabulary of the fixture articles.
-func generatedCorpus(b *testing.B) ([]search.Doc, []string) {
+func generatedCorpus(b testing.TB) ([]search.Doc, []string) {
 	b.Helper()
 	benchOnce.Do(func() {
 		sets := loadSets(b)
@@ -101,6 +101,18 @@ func sharedIndex(b *testing.B) *search.Index {
 				b.Fatal(err)
 			}
 			if n, _ := ix.Count(); !ix.NeedsRebuild() && n == uint64(len(docs)) {
+				// As a serving node does at start: score from memory.
+				err := ix.LoadMemory(func(put func(search.Doc) error) error {
+					for _, d := range docs {
+						if err := put(d); err != nil {
+							return err
+						}
+					}
+					return nil
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
 				sharedIx = ix
 				return
 			}

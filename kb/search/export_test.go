@@ -30,3 +30,12 @@ func (r *Ranking) SetQueryShape(fieldCentric, exactStops bool) {
 
 // SetProximity switches the proximity clauses off (0) or on.
 func (r *Ranking) SetProximity(short, body float64) { r.phraseShort, r.phraseBody = short, body }
+
+// SetBleveOnly makes ix score every search with bleve (true) or from its
+// in-memory mirror when loaded (false), and forgets cached results.
+func (ix *Index) SetBleveOnly(b bool) {
+	ix.memMu.Lock()
+	ix.bleveOnly = b
+	ix.memMu.Unlock()
+	ix.results.invalidate()
+}

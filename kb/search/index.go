@@ -152,6 +152,14 @@ type Index struct {
 
 	synMu    sync.RWMutex
 	synonyms []synGroup
+
+	// mem mirrors the index in memory for scoring (see mem.go); nil until
+	// it holds every document (after a rebuild, or LoadMemory for an
+	// index that was already on disk), and searches ask bleve meanwhile.
+	memMu sync.RWMutex
+	mem   *memIndex
+	// bleveOnly makes searches ignore mem (tests compare both passes).
+	bleveOnly bool
 }
 
 // englishAnalyzer is bleve's English analyzer (possessives, lower case,
@@ -333,6 +341,7 @@ func Open(dir string, opts Options) (*Index, error) {
 			return nil, err
 		}
 		ix.bi, ix.name, ix.needsRebuild = bi, name, true
+		ix.mem = newMemIndex() // empty, like the new index
 	}
 	ix.removeStale()
 	return ix, nil
@@ -477,8 +486,10 @@ func (ix *Index) Apply(upserts []Doc, deletes []int64, lastChange int64) error {
 		return errClosed
 	}
 	b := ix.bi.NewBatch()
-	for _, d := range upserts {
-		if err := b.Index(docID(d.ID), toIndexDoc(d)); err != nil {
+	docs := make([]indexDoc, len(upserts))
+	for i, d := range upserts {
+		docs[i] = toIndexDoc(d)
+		if err := b.Index(docID(d.ID), docs[i]); err != nil {
 			return fmt.Errorf("search: index article %d: %w", d.ID, err)
 		}
 	}
@@ -491,8 +502,30 @@ func (ix *Index) Apply(upserts []Doc, deletes []int64, lastChange int64) error {
 	if b.Size() == 0 {
 		return nil
 	}
+	var analyzed []analyzedDoc
+	if ix.memory() != nil {
+		analyzed = make([]analyzedDoc, len(docs))
+		for i := range docs {
+			analyzed[i] = ix.analyzeDoc(docs[i])
+		}
+	}
 	if err := ix.bi.Batch(b); err != nil {
 		return fmt.Errorf("search: write batch: %w", err)
+	}
+	if analyzed != nil {
+		ix.memMu.Lock()
+		if m := ix.mem; m != nil {
+			m.mu.Lock()
+			for i, d := range upserts {
+				m.upsert(d.ID, docs[i], analyzed[i])
+			}
+			for _, id := range deletes {
+				m.remove(id)
+			}
+			m.compact()
+			m.mu.Unlock()
+		}
+		ix.memMu.Unlock()
 	}
 	ix.cache.invalidate()
 	ix.results.invalidate()
@@ -571,6 +604,7 @@ func (ix *Index) Rebuild(lastChange int64, fill func(put func(Doc) error) error)
 		_ = os.RemoveAll(path)
 		return err
 	}
+	mem := newMemIndex()
 	b := bi.NewBatch()
 	flush := func() error {
 		if b.Size() == 0 {
@@ -583,9 +617,11 @@ func (ix *Index) Rebuild(lastChange int64, fill func(put func(Doc) error) error)
 		return nil
 	}
 	put := func(d Doc) error {
-		if err := b.Index(docID(d.ID), toIndexDoc(d)); err != nil {
+		idoc := toIndexDoc(d)
+		if err := b.Index(docID(d.ID), idoc); err != nil {
 			return fmt.Errorf("search: index article %d: %w", d.ID, err)
 		}
+		mem.upsert(d.ID, idoc, ix.analyzeDoc(idoc))
 		if b.Size() >= ix.opts.BatchSize {
 			return flush()
 		}
@@ -605,6 +641,9 @@ func (ix *Index) Rebuild(lastChange int64, fill func(put func(Doc) error) error)
 	ix.mu.Lock()
 	old, oldName := ix.bi, ix.name
 	ix.bi, ix.name, ix.needsRebuild = bi, name, false
+	ix.memMu.Lock()
+	ix.mem = mem
+	ix.memMu.Unlock()
 	ix.mu.Unlock()
 	ix.cache.invalidate()
 	ix.results.invalidate()
@@ -618,5 +657,39 @@ func (ix *Index) Rebuild(lastChange int64, fill func(put func(Doc) error) error)
 			ix.log.Warn("remove replaced search index", "err", err)
 		}
 	}
+	return nil
+}
+
+// memory returns the in-memory mirror, nil while it is not loaded.
+func (ix *Index) memory() *memIndex {
+	ix.memMu.RLock()
+	defer ix.memMu.RUnlock()
+	if ix.bleveOnly {
+		return nil
+	}
+	return ix.mem
+}
+
+// MemoryLoaded reports whether searches are scored from memory.
+func (ix *Index) MemoryLoaded() bool { return ix.memory() != nil }
+
+// LoadMemory fills the in-memory scoring mirror of an index that was
+// already on disk (fill calls put once per indexed article, as for
+// Rebuild). Searches ask bleve until it is done. Call it before anything
+// else writes to the index (Apply keeps a loaded mirror in step).
+func (ix *Index) LoadMemory(fill func(put func(Doc) error) error) error {
+	mem := newMemIndex()
+	err := fill(func(d Doc) error {
+		idoc := toIndexDoc(d)
+		mem.upsert(d.ID, idoc, ix.analyzeDoc(idoc))
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	ix.memMu.Lock()
+	ix.mem = mem
+	ix.memMu.Unlock()
+	ix.results.invalidate()
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
+	index "github.com/blevesearch/bleve_index_api"
 )
 
 // Limits of one query.
@@ -156,51 +157,36 @@ func (ix *Index) search(ctx context.Context, q Query, limit, offset int) (Result
 	}
 
 	window := max(offset+limit, ix.rank.window)
-	req := bleve.NewSearchRequestOptions(bq, window, 0, false)
-	req.Fields = []string{"slug", "title", "category_slug", "helpful", "summary", "meta"}
-	res, err := ix.bi.SearchInContext(ctx, req)
+	cands, total, err := ix.candidates(ctx, bq, window)
 	if err != nil {
-		return Result{}, fmt.Errorf("search: %w", err)
+		return Result{}, err
 	}
-
-	n, err := ix.bi.DocCount()
-	if err != nil {
-		return Result{}, fmt.Errorf("search: %w", err)
-	}
-	m := newMatcher(slots, phraseSlots, n)
+	m := newMatcher(slots, phraseSlots, ix.docCount())
 	qp := ix.newQueryPairs(slots, p.free)
 	rk := ix.rank
 	type ranked struct {
 		hit     Hit
 		summary string
 	}
-	all := make([]ranked, 0, len(res.Hits))
-	for _, h := range res.Hits {
-		id, err := strconv.ParseInt(h.ID, 10, 64)
-		if err != nil {
-			continue
-		}
-		title := fieldString(h.Fields, "title")
-		helpful, _ := h.Fields["helpful"].(float64)
-		summary := fieldString(h.Fields, "summary")
-		meta := fieldStrings(h.Fields, "meta")
-		cover, titleCover, pairs := ix.hitFeatures(m, qp, title, summary, meta)
-		tag := ix.tagMatch(m, meta)
-		score := h.Score * (1 + rk.cover*cover + rk.titleCover*titleCover + rk.pairs*pairs + rk.tag*tag + rk.helpful*(helpful-0.5))
+	all := make([]ranked, 0, len(cands))
+	for _, c := range cands {
+		cover, titleCover, pairs := ix.hitFeatures(m, qp, c.title, c.summary, c.meta)
+		tag := ix.tagMatch(m, c.meta)
+		score := c.score * (1 + rk.cover*cover + rk.titleCover*titleCover + rk.pairs*pairs + rk.tag*tag + rk.helpful*(c.helpful-0.5))
 		all = append(all, ranked{
 			hit: Hit{
-				ID:           id,
-				Slug:         fieldString(h.Fields, "slug"),
-				Title:        title,
+				ID:           c.id,
+				Slug:         c.slug,
+				Title:        c.title,
 				Score:        score,
-				CategorySlug: fieldString(h.Fields, "category_slug"),
+				CategorySlug: c.categorySlug,
 			},
-			summary: summary,
+			summary: c.summary,
 		})
 	}
 	sort.SliceStable(all, func(i, j int) bool { return all[i].hit.Score > all[j].hit.Score })
 
-	out := Result{Total: int(res.Total)}
+	out := Result{Total: total}
 	if offset < len(all) {
 		page := all[offset:min(offset+limit, len(all))]
 		// Only the page's excerpts are loaded: they are the largest
@@ -225,18 +211,111 @@ func (ix *Index) search(ctx context.Context, q Query, limit, offset int) (Result
 	return out, nil
 }
 
-// excerpts loads the stored plain-text excerpts of the given documents.
-func (ix *Index) excerpts(ctx context.Context, ids []string) (map[string]string, error) {
-	req := bleve.NewSearchRequestOptions(query.NewDocIDQuery(ids), len(ids), 0, false)
-	req.Fields = []string{"excerpt"}
-	req.Score = "none"
+// candidate is one of the first pass's best hits, with what the second
+// pass reads.
+type candidate struct {
+	id             int64
+	slug, title    string
+	summary, meta  string
+	categorySlug   string
+	helpful, score float64
+}
+
+// candidates runs the first pass: the window best documents for bq by
+// bleve's scoring, and how many documents match. The in-memory mirror
+// answers when it is loaded and mirrors every part of bq; bleve otherwise.
+func (ix *Index) candidates(ctx context.Context, bq query.Query, window int) ([]candidate, int, error) {
+	if mem := ix.memory(); mem != nil {
+		mem.mu.RLock()
+		defer mem.mu.RUnlock()
+		if mq, ok := mem.compile(bq); ok {
+			defer mq.release()
+			es := mq.run()
+			var keep func(uint32) bool
+			total := len(es)
+			if mq.category != "" {
+				keep = func(o uint32) bool { return mem.docs[o].categorySlug == mq.category }
+				total = 0
+				for _, e := range es {
+					if keep(e.ord) {
+						total++
+					}
+				}
+			}
+			top := topEntries(es, window, keep)
+			out := make([]candidate, len(top))
+			for i, e := range top {
+				d := &mem.docs[e.ord]
+				out[i] = candidate{id: d.id, slug: d.slug, title: d.title, summary: d.summary, meta: d.meta,
+					categorySlug: d.categorySlug, helpful: d.helpful, score: e.score}
+			}
+			return out, total, nil
+		}
+	}
+	req := bleve.NewSearchRequestOptions(bq, window, 0, false)
+	req.Fields = []string{"slug", "title", "category_slug", "helpful", "summary", "meta"}
 	res, err := ix.bi.SearchInContext(ctx, req)
 	if err != nil {
-		return nil, fmt.Errorf("search: load excerpts: %w", err)
+		return nil, 0, fmt.Errorf("search: %w", err)
 	}
-	out := make(map[string]string, len(res.Hits))
+	out := make([]candidate, 0, len(res.Hits))
 	for _, h := range res.Hits {
-		out[h.ID] = fieldString(h.Fields, "excerpt")
+		id, err := strconv.ParseInt(h.ID, 10, 64)
+		if err != nil {
+			continue
+		}
+		helpful, _ := h.Fields["helpful"].(float64)
+		out = append(out, candidate{id: id, slug: fieldString(h.Fields, "slug"), title: fieldString(h.Fields, "title"),
+			summary: fieldString(h.Fields, "summary"), meta: fieldStrings(h.Fields, "meta"),
+			categorySlug: fieldString(h.Fields, "category_slug"), helpful: helpful, score: h.Score})
+	}
+	return out, int(res.Total), nil
+}
+
+// docCount is the number of indexed articles (0 on error).
+func (ix *Index) docCount() uint64 {
+	if mem := ix.memory(); mem != nil {
+		mem.mu.RLock()
+		defer mem.mu.RUnlock()
+		return uint64(mem.live)
+	}
+	n, _ := ix.bi.DocCount()
+	return n
+}
+
+// excerpts loads the stored plain-text excerpts of the given documents.
+func (ix *Index) excerpts(ctx context.Context, ids []string) (map[string]string, error) {
+	out := make(map[string]string, len(ids))
+	if mem := ix.memory(); mem != nil {
+		mem.mu.RLock()
+		defer mem.mu.RUnlock()
+		for _, id := range ids {
+			n, err := strconv.ParseInt(id, 10, 64)
+			if err != nil {
+				continue
+			}
+			if o, ok := mem.byID[n]; ok {
+				out[id] = mem.docs[o].excerpt
+			}
+		}
+		return out, nil
+	}
+	for _, id := range ids {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		doc, err := ix.bi.Document(id)
+		if err != nil {
+			return nil, fmt.Errorf("search: load excerpt: %w", err)
+		}
+		if doc == nil {
+			continue
+		}
+		doc.VisitFields(func(f index.Field) {
+			if f.Name() == "excerpt" {
+				out[id] = string(f.Value())
+			}
+		})
 	}
 	return out, nil
 }
