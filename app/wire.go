@@ -142,13 +142,6 @@ func (a *App) wireKB(ctx context.Context) error {
 	if err := follower.CatchUp(ctx); err != nil {
 		return fmt.Errorf("knowledge-base index catch-up: %w", err)
 	}
-	// Searches are scored from an in-memory mirror of the index, filled
-	// here from the database before the follower starts writing.
-	if !ix.MemoryLoaded() {
-		if err := ix.LoadMemory(func(put func(search.Doc) error) error { return src.AllDocs(ctx, put) }); err != nil {
-			return fmt.Errorf("knowledge-base search memory: %w", err)
-		}
-	}
 	searchLog := kb.NewSearchLogger(a.DB, a.Log)
 	svc := kb.NewService(kb.Deps{
 		DB: a.DB, Index: kb.IndexSearcher{Index: ix}, Follower: follower,

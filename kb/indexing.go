@@ -226,3 +226,16 @@ func OpenIndex(dir string, log *slog.Logger, wait time.Duration, resultCache int
 		return nil, fmt.Errorf("%s: %w", dir, ErrIndexLocked)
 	}
 }
+
+// LoadSearchMemory loads the search index's in-memory scoring mirror now,
+// for a process that never runs the index follower (serve's follower loads
+// it in the background at start; benchmarks and tests that only build the
+// app call this). It must not run beside a running follower.
+func (s *Service) LoadSearchMemory(ctx context.Context) error {
+	is, ok := s.index.(IndexSearcher)
+	if !ok || is.Index.MemoryLoaded() {
+		return nil
+	}
+	src := NewSource(s.db)
+	return is.Index.LoadMemory(func(put func(search.Doc) error) error { return src.AllDocs(ctx, put) })
+}

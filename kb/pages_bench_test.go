@@ -44,6 +44,10 @@ func BenchmarkCustomerPages(b *testing.B) {
 	if os.Getenv("FRONTDESK_BENCH_DATA_DIR") == "" {
 		importGenerated(b, a, 2000)
 	}
+	// As serve's index follower does at start.
+	if err := a.KB.LoadSearchMemory(ctx); err != nil {
+		b.Fatal(err)
+	}
 	get := func(path string, htmx bool) (string, time.Duration) {
 		req := httptest.NewRequest("GET", path, nil)
 		if htmx {

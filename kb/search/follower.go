@@ -36,11 +36,17 @@ const changeBatch = changefeed.DefaultBatch
 // this type adapts the KB index and source to it.
 type Follower struct {
 	*changefeed.Follower[Doc]
+	ix  *Index
+	src Source
+	log *slog.Logger
 }
 
 // NewFollower returns a Follower polling src every interval (1s when 0).
 func NewFollower(ix *Index, src Source, interval time.Duration, log *slog.Logger) *Follower {
-	return &Follower{changefeed.New[Doc]("kb", feedIndex{ix}, feedSource{src}, interval, log)}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Follower{Follower: changefeed.New[Doc]("kb", feedIndex{ix}, feedSource{src}, interval, log), ix: ix, src: src, log: log}
 }
 
 // feedIndex adapts *Index to changefeed.Index.
@@ -85,3 +91,24 @@ func (f feedSource) AllDocs(ctx context.Context, fn func(Doc) error) error {
 }
 
 func (f feedSource) MaxChangeID(ctx context.Context) (int64, error) { return f.src.MaxChangeID(ctx) }
+
+// Run loads the index's in-memory scoring mirror from src when it is not
+// loaded yet (searches ask bleve meanwhile), then follows the change log
+// until ctx ends. Loading here, before the first change is applied,
+// keeps the follower the mirror's only writer; changes written during the
+// load are applied right after it.
+func (f *Follower) Run(ctx context.Context) error {
+	if !f.ix.MemoryLoaded() {
+		start := time.Now()
+		err := f.ix.LoadMemory(func(put func(Doc) error) error { return f.src.AllDocs(ctx, put) })
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			f.log.Warn("load the search memory; searches stay on bleve", "err", err)
+		} else {
+			f.log.Info("search memory loaded", "took", time.Since(start).Round(time.Millisecond))
+		}
+	}
+	return f.Follower.Run(ctx)
+}

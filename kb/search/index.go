@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -630,6 +631,7 @@ func (ix *Index) Rebuild(lastChange int64, fill func(put func(Doc) error) error)
 	if err := fill(put); err != nil {
 		return fail(err)
 	}
+	mem.shrink()
 	b.SetInternal([]byte(keyLastChange), []byte(strconv.FormatInt(lastChange, 10)))
 	if err := flush(); err != nil {
 		return fail(err)
@@ -675,18 +677,51 @@ func (ix *Index) MemoryLoaded() bool { return ix.memory() != nil }
 
 // LoadMemory fills the in-memory scoring mirror of an index that was
 // already on disk (fill calls put once per indexed article, as for
-// Rebuild). Searches ask bleve until it is done. Call it before anything
-// else writes to the index (Apply keeps a loaded mirror in step).
+// Rebuild). Searches ask bleve until it is done. Nothing else may write to
+// the index meanwhile (the follower runs it before following; Apply keeps
+// a loaded mirror in step). The articles are analysed on every core.
 func (ix *Index) LoadMemory(fill func(put func(Doc) error) error) error {
 	mem := newMemIndex()
+	const batchSize = 256
+	type item struct {
+		id   int64
+		idoc indexDoc
+		a    analyzedDoc
+	}
+	batch := make([]Doc, 0, batchSize)
+	items := make([]item, batchSize)
+	workers := max(1, runtime.GOMAXPROCS(0))
+	flush := func() {
+		var wg sync.WaitGroup
+		for w := 0; w < workers; w++ {
+			wg.Add(1)
+			go func(w int) {
+				defer wg.Done()
+				for i := w; i < len(batch); i += workers {
+					idoc := toIndexDoc(batch[i])
+					items[i] = item{batch[i].ID, idoc, ix.analyzeDoc(idoc)}
+				}
+			}(w)
+		}
+		wg.Wait()
+		for i := range batch {
+			mem.upsert(items[i].id, items[i].idoc, items[i].a)
+			items[i] = item{}
+		}
+		batch = batch[:0]
+	}
 	err := fill(func(d Doc) error {
-		idoc := toIndexDoc(d)
-		mem.upsert(d.ID, idoc, ix.analyzeDoc(idoc))
+		batch = append(batch, d)
+		if len(batch) == batchSize {
+			flush()
+		}
 		return nil
 	})
 	if err != nil {
 		return err
 	}
+	flush()
+	mem.shrink()
 	ix.memMu.Lock()
 	ix.mem = mem
 	ix.memMu.Unlock()

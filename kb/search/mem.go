@@ -2,6 +2,7 @@ package search
 
 import (
 	"math"
+	"slices"
 	"sync"
 
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -266,4 +267,35 @@ func joinLines(vals []string) string {
 		b = append(b, v...)
 	}
 	return string(b)
+}
+
+// docFreq is the number of live articles holding term in the body, title,
+// summary or tags, approximated (as the bleve lookup does) by the largest
+// count of one field.
+func (m *memIndex) docFreq(term string) (uint64, error) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	id := m.terms[term]
+	if id == 0 {
+		return 0, nil
+	}
+	var df uint32
+	for _, f := range [...]int{mfBody, mfTitle, mfSummary, mfMeta} {
+		df = max(df, m.df[f][id])
+	}
+	return uint64(df), nil
+}
+
+// shrink trims the spare capacity appending left in the posting arrays
+// (up to half of them after a bulk load).
+func (m *memIndex) shrink() {
+	for f := range m.post {
+		for i := range m.post[f] {
+			pl := &m.post[f][i]
+			if cap(pl.ords) > len(pl.ords) {
+				pl.ords = slices.Clip(slices.Clone(pl.ords))
+				pl.tfs = slices.Clip(slices.Clone(pl.tfs))
+			}
+		}
+	}
 }

@@ -365,8 +365,74 @@ func (mq *memQuery) evalLists(kids []*mnode) [][]entry {
 // evalDisj is bleve's disjunction: the sum of the matching clauses'
 // scores times the share of clauses that match.
 func (mq *memQuery) evalDisj(kids []*mnode) []entry {
-	lists := mq.evalLists(kids)
-	return mq.disjLists(lists, len(kids))
+	if len(kids) == 1 {
+		return mq.eval(kids[0])
+	}
+	// Inner clauses first (they use the accumulators themselves), then
+	// every clause is added in: term clauses straight from their postings.
+	lists := make([][]entry, len(kids))
+	for i, k := range kids {
+		if k.kind != mnTerm {
+			lists[i] = mq.eval(k)
+		}
+	}
+	mq.touched = mq.touched[:0]
+	for i, k := range kids {
+		if k.kind == mnTerm {
+			mq.scatterTerm(k)
+		} else {
+			mq.scatterList(lists[i])
+		}
+	}
+	out := mq.alloc(len(mq.touched))
+	t := float64(len(kids))
+	for _, o := range mq.touched {
+		out = append(out, entry{o, mq.acc[o] * float64(mq.cnt[o]) / t})
+		mq.acc[o], mq.cnt[o] = 0, 0
+	}
+	return out
+}
+
+func (mq *memQuery) scatterList(l []entry) {
+	for _, e := range l {
+		if mq.cnt[e.ord] == 0 {
+			mq.touched = append(mq.touched, e.ord)
+		}
+		mq.cnt[e.ord]++
+		mq.acc[e.ord] += e.score
+	}
+}
+
+// scatterTerm adds a term's scores into the accumulators.
+func (mq *memQuery) scatterTerm(n *mnode) {
+	if n.term == 0 {
+		return
+	}
+	m := mq.m
+	pl := &m.post[n.field][n.term]
+	if n.tfidf {
+		for j, o := range pl.ords {
+			if m.alive[o] {
+				mq.scatterList([]entry{{o, mq.leafScore(n, pl.tfs[j], o)}})
+			}
+		}
+		return
+	}
+	flen := m.flen[n.field]
+	alive := m.alive
+	acc, cnt := mq.acc, mq.cnt
+	w, c1, c2 := n.w, n.c1, n.c2
+	for j, o := range pl.ords {
+		if !alive[o] {
+			continue
+		}
+		tf := sqrtTF(pl.tfs[j])
+		if cnt[o] == 0 {
+			mq.touched = append(mq.touched, o)
+		}
+		cnt[o]++
+		acc[o] += w * tf / (tf + c1 + c2*flen[o])
+	}
 }
 
 func (mq *memQuery) disjLists(lists [][]entry, total int) []entry {

@@ -155,6 +155,10 @@ func allowedEdits(word string) int {
 }
 
 func (l *lookup) known(reader index.IndexReader, term string) (bool, error) {
+	if m := l.ix.memory(); m != nil {
+		df, _ := m.docFreq(term)
+		return df > 0, nil
+	}
 	// A term is known when any indexed text field has it.
 	for _, f := range [...]string{"body", "title", "summary", "meta"} {
 		found, err := dictContains(reader, f, term)
@@ -166,6 +170,14 @@ func (l *lookup) known(reader index.IndexReader, term string) (bool, error) {
 }
 
 func (l *lookup) resolveUncached(term, raw string) (resolution, error) {
+	var reader index.IndexReader
+	if m := l.ix.memory(); m != nil {
+		// Known words (most) are answered from memory; the reader is
+		// opened for the fuzzy search only.
+		if df, _ := m.docFreq(term); df > 1 || neverCorrect(raw) {
+			return resolution{known: df > 0, df: df}, nil
+		}
+	}
 	reader, err := l.open()
 	if err != nil {
 		return resolution{}, err
@@ -174,7 +186,7 @@ func (l *lookup) resolveUncached(term, raw string) (resolution, error) {
 	if ok, err := l.known(reader, term); err != nil {
 		return resolution{}, err
 	} else if ok {
-		df, err := docFreq(reader, term)
+		df, err := l.docFreq(reader, term)
 		if err != nil {
 			return resolution{}, err
 		}
@@ -205,7 +217,7 @@ func (l *lookup) resolveUncached(term, raw string) (resolution, error) {
 		if ok, err := l.known(reader, stem); err != nil {
 			return resolution{}, err
 		} else if ok {
-			df, err := docFreq(reader, stem)
+			df, err := l.docFreq(reader, stem)
 			if err != nil {
 				return resolution{}, err
 			}
@@ -222,7 +234,7 @@ func (l *lookup) resolveUncached(term, raw string) (resolution, error) {
 			if seen[st] {
 				continue
 			}
-			df, err := docFreq(reader, st)
+			df, err := l.docFreq(reader, st)
 			if err != nil {
 				return resolution{}, err
 			}
@@ -411,10 +423,19 @@ func dictContains(reader index.IndexReader, field, term string) (bool, error) {
 	return e != nil && e.Term == term, err
 }
 
+// docFreq is docFreq from memory when the mirror is loaded.
+func (l *lookup) docFreq(reader index.IndexReader, term string) (uint64, error) {
+	if m := l.ix.memory(); m != nil {
+		return m.docFreq(term)
+	}
+	return docFreq(reader, term)
+}
+
 // docFreq is the number of articles holding term in any text field,
 // approximated by the largest count of one field.
 func docFreq(reader index.IndexReader, term string) (uint64, error) {
 	var df uint64
+
 	for _, f := range [...]string{"body", "title", "summary", "meta"} {
 		dict, err := reader.FieldDictRange(f, []byte(term), []byte(term))
 		if err != nil {

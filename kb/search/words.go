@@ -3,6 +3,7 @@ package search
 import (
 	"fmt"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -54,9 +55,37 @@ func scanWords(text string, fn func(start, end int)) {
 	}
 }
 
+// stemCache remembers the stems of the words result texts are made of:
+// the second ranking pass and the snippets stem every word of thirty
+// titles, summaries and tag lists per search, from a vocabulary that is
+// small next to that. It is cleared when full.
+var stemCache = struct {
+	sync.RWMutex
+	m map[string]string
+}{m: make(map[string]string, 1024)}
+
+const maxStemCache = 100000
+
 // stem analyses one lower-case word like englishAnalyzer does (minus the
 // stop list): possessive removed, Porter-stemmed.
 func stem(lower string) string {
+	stemCache.RLock()
+	st, ok := stemCache.m[lower]
+	stemCache.RUnlock()
+	if ok {
+		return st
+	}
+	st = stemUncached(lower)
+	stemCache.Lock()
+	if len(stemCache.m) >= maxStemCache {
+		clear(stemCache.m)
+	}
+	stemCache.m[strings.Clone(lower)] = st
+	stemCache.Unlock()
+	return st
+}
+
+func stemUncached(lower string) string {
 	for _, suffix := range [...]string{"'s", "’s"} {
 		if strings.HasSuffix(lower, suffix) {
 			lower = lower[:len(lower)-len(suffix)]
