@@ -145,8 +145,19 @@ func TestSameNameIgnoresCase(t *testing.T) {
 		if _, _, err := svc.Upload(ctx, f.team(), f.ws, workspaces.UploadInput{Name: "Report.pdf.txt"}, strings.NewReader("other")); err != nil {
 			t.Fatal(err)
 		}
-		if l, _ := svc.ListFolder(ctx, f.ws.ID, 0); len(l.Files) != 2 {
-			t.Fatalf("files: %+v", l.Files)
+		for _, name := range []string{"apple.pdf", "Banana.pdf"} {
+			if _, _, err := svc.Upload(ctx, f.team(), f.ws, workspaces.UploadInput{Name: name}, strings.NewReader(name)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Listed by name as file managers sort, case ignored.
+		l, _ := svc.ListFolder(ctx, f.ws.ID, 0)
+		var names []string
+		for _, fl := range l.Files {
+			names = append(names, fl.Name)
+		}
+		if strings.Join(names, " ") != "apple.pdf Banana.pdf Report.pdf Report.pdf.txt" {
+			t.Fatalf("listing order: %v", names)
 		}
 		if _, err := svc.CreateFolder(ctx, f.team(), f.ws.ID, 0, "Contracts"); err != nil {
 			t.Fatal(err)

@@ -149,7 +149,7 @@ func (s *Service) Breadcrumbs(ctx context.Context, wsID, id int64) ([]Folder, er
 // AllFolders lists every folder of the workspace (for move/upload pickers).
 func (s *Service) AllFolders(ctx context.Context, wsID int64) ([]Folder, error) {
 	var out []Folder
-	return out, s.db.NewSelect().Model(&out).Where("workspace_id = ?", wsID).Order("name").Scan(ctx)
+	return out, s.db.NewSelect().Model(&out).Where("workspace_id = ?", wsID).Order("name_key").Scan(ctx)
 }
 
 // CreateFolder makes a folder under parentID.
@@ -184,16 +184,17 @@ type Listing struct {
 	Files   []File
 }
 
-// ListFolder lists the subfolders and files of a folder, by name, with
-// each file's latest approval state.
+// ListFolder lists the subfolders and files of a folder, by name (case
+// ignored, as file managers sort; the unique name_key index gives the
+// order), with each file's latest approval state.
 func (s *Service) ListFolder(ctx context.Context, wsID, folderID int64) (*Listing, error) {
 	l := &Listing{}
 	if err := s.db.NewSelect().Model(&l.Folders).Where("workspace_id = ? AND parent_id = ?", wsID, folderID).
-		Order("name").Scan(ctx); err != nil {
+		Order("name_key").Scan(ctx); err != nil {
 		return nil, err
 	}
 	if err := s.db.NewSelect().Model(&l.Files).Where("workspace_id = ? AND folder_id = ?", wsID, folderID).
-		Order("name").Scan(ctx); err != nil {
+		Order("name_key").Scan(ctx); err != nil {
 		return nil, err
 	}
 	if len(l.Files) == 0 {
