@@ -10,10 +10,17 @@
 # DURATION at CONNECTIONS connections. Prints hey's summary (requests/s,
 # latency percentiles, status codes) and the serve process's RSS.
 #
+# The inbox answers a repeated poll from memory until the ticket change log
+# moves (tickets/inboxcache.go). CHURN=SECONDS changes a ticket's priority
+# through the agent form every SECONDS during the run (each change makes
+# every cached page stale), so the figure includes re-rendering after
+# writes; it writes events into DIR's database.
+#
 # Usage:
 #   bench/tickets-inbox.sh                       # DIR=/tmp/tickets-bench, 20 s, 32 connections
 #   DIR=/tmp/tb DURATION=10s CONNECTIONS=16 bench/tickets-inbox.sh
 #   PATH_Q='/agent?view=open&priority=high' bench/tickets-inbox.sh
+#   CHURN=0.1 bench/tickets-inbox.sh             # and a ticket change every 100 ms
 # Tools: go, curl, hey (go install github.com/rakyll/hey@latest).
 set -euo pipefail
 
@@ -21,12 +28,15 @@ DIR=${DIR:-/tmp/tickets-bench}
 DURATION=${DURATION:-20s}
 CONNECTIONS=${CONNECTIONS:-32}
 PATH_Q=${PATH_Q:-/agent}
+CHURN=${CHURN:-}
 HEY=${HEY:-$(command -v hey || echo "$HOME/go/bin/hey")}
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/tickets-inbox.XXXXXX")
 serve_pid=""
+churn_pid=""
 cleanup() {
+	if [[ -n "$churn_pid" ]]; then kill "$churn_pid" 2>/dev/null || true; fi
 	if [[ -n "$serve_pid" ]] && kill -0 "$serve_pid" 2>/dev/null; then
 		kill "$serve_pid" 2>/dev/null || true
 		wait "$serve_pid" 2>/dev/null || true
@@ -58,6 +68,38 @@ cookie="fd_session=$session"
 
 log "warm-up"
 "$HEY" -z 3s -c 4 -H "Cookie: $cookie" -H "HX-Request: true" "$base$PATH_Q" >/dev/null
+if [[ -n "$CHURN" ]]; then
+	page=$(curl -fs -c "$jar" -b "$jar" "$base/agent")
+	token=$(grep -o 'name="_csrf" value="[^"]*"' <<<"$page" | head -1 | sed 's/.*value="//; s/"$//')
+	number=$(grep -o '/agent/tickets/[0-9]*' <<<"$page" | head -1 | sed 's,.*/,,')
+	[[ -n "$token" && -n "$number" ]] || { echo "churn: no token or ticket" >&2; exit 1; }
+	log "changing ticket #$number every ${CHURN}s"
+	(
+		a=low b=high n=0
+		while sleep "$CHURN"; do
+			code=$(curl -s -o /dev/null -w '%{http_code}' -b "$jar" --data-urlencode "_csrf=$token" \
+				-d "orig_priority=$a" -d "priority=$b" "$base/agent/tickets/$number/fields" || true)
+			[[ "$code" == 303 ]] && n=$((n + 1)) && echo "$n" >"$work/churn.count"
+			t=$a a=$b b=$t
+		done
+	) &
+	churn_pid=$!
+fi
+# CPU the serve process used (user+system clock ticks), to report CPU per
+# request: on a shared machine requests/s depends on the neighbours.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$serve_pid/stat"; }
 log "GET $PATH_Q for $DURATION at $CONNECTIONS connections"
-"$HEY" -z "$DURATION" -c "$CONNECTIONS" -H "Cookie: $cookie" -H "HX-Request: true" "$base$PATH_Q"
+cpu0=$(cpu_ticks)
+"$HEY" -z "$DURATION" -c "$CONNECTIONS" -H "Cookie: $cookie" -H "HX-Request: true" "$base$PATH_Q" | tee "$work/hey.out"
+cpu1=$(cpu_ticks)
+reqs=$(awk '/^  \[[0-9]+\]/{n += $2} END {print n + 0}' "$work/hey.out")
+if ((reqs > 0)); then
+	awk -v t=$((cpu1 - cpu0)) -v hz="$(getconf CLK_TCK)" -v n="$reqs" \
+		'BEGIN {printf "serve CPU: %.1f s for %d responses = %.0f us per request\n", t / hz, n, t / hz / n * 1e6}'
+fi
+if [[ -n "$churn_pid" ]]; then
+	kill "$churn_pid" 2>/dev/null || true
+	churn_pid=""
+	log "ticket changes made during the run: $(cat "$work/churn.count" 2>/dev/null || echo 0)"
+fi
 printf 'serve RSS: %s MB\n' "$(( $(awk '/VmRSS/{print $2}' /proc/$serve_pid/status) / 1024 ))"
