@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	keys "github.com/chromedp/chromedp/kb"
 
 	"github.com/frontdesk/frontdesk/app/apptest"
 	"github.com/frontdesk/frontdesk/kb"
@@ -123,6 +124,80 @@ func TestTicketLoopInChromium(t *testing.T) {
 	tk, _ = f.svc.TicketByNumber(ctx, 1001)
 	if tk.Status != tickets.StatusSolved || tk.Rating != "good" || tk.RatingComment != "Fixed, thanks!" {
 		t.Fatalf("after the customer: status %s rating %q %q", tk.Status, tk.Rating, tk.RatingComment)
+	}
+	if p := b.Problems(); len(p) > 0 {
+		t.Errorf("console: %v", p)
+	}
+}
+
+// The agent keyboard shortcuts in Chromium: j/k move through the inbox,
+// Enter opens the selected ticket, ? shows the help, r puts the cursor in
+// the reply box and e solves the ticket.
+func TestAgentShortcutsInChromium(t *testing.T) {
+	f := newFixture(t, dbtest.SQLite(t))
+	for _, s := range []string{"Alpha one", "Beta two", "Gamma three"} { // newest last: listed first
+		if _, err := f.svc.CreateTicket(f.ctx, tickets.NewTicket{RequesterID: f.carol.ID, Subject: s, Text: "x"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	base := apptest.Serve(t, f.app)
+	b := browsertest.New(t)
+	b.Run(t, "agent logs in",
+		chromedp.Navigate(base+"/login"),
+		chromedp.WaitVisible("#login-email", chromedp.ByQuery),
+		chromedp.SendKeys("#login-email", "alice@desk.test", chromedp.ByQuery),
+		chromedp.SendKeys("#login-password", password, chromedp.ByQuery),
+		chromedp.Click(`#login-form button[type=submit]`, chromedp.ByQuery),
+		chromedp.WaitNotPresent("#login-form", chromedp.ByQuery),
+	)
+	var selected, focused, url string
+	b.Run(t, "j, j, k, j select the second row",
+		chromedp.Navigate(base+"/agent?view=unassigned"),
+		chromedp.WaitVisible(`//a[text()="Gamma three"]`, chromedp.BySearch),
+		chromedp.KeyEvent("j"), chromedp.KeyEvent("j"), chromedp.KeyEvent("k"), chromedp.KeyEvent("j"),
+		chromedp.Text(`tr[aria-selected="true"] a`, &selected, chromedp.ByQuery),
+		chromedp.Evaluate(`document.activeElement.textContent`, &focused),
+	)
+	if selected != "Beta two" || focused != "Beta two" {
+		t.Fatalf("selected %q, focus on %q; want the second row, Beta two", selected, focused)
+	}
+	b.Run(t, "Enter opens it",
+		chromedp.KeyEvent(keys.Enter),
+		chromedp.WaitVisible("#tk-reply-text", chromedp.ByQuery),
+		chromedp.Location(&url),
+	)
+	if !strings.HasSuffix(url, "/agent/tickets/1002") {
+		t.Fatalf("Enter opened %s, want ticket 1002", url)
+	}
+	var helpOpen bool
+	b.Run(t, "? shows the help",
+		chromedp.KeyEvent("?"),
+		chromedp.Evaluate(`document.getElementById("tk-shortcuts").open`, &helpOpen),
+	)
+	if !helpOpen {
+		t.Fatal("? did not open the shortcuts help")
+	}
+	b.Run(t, "r goes to the reply box",
+		chromedp.KeyEvent(keys.Escape),
+		chromedp.Poll(`!document.getElementById("tk-shortcuts").open`, nil, chromedp.WithPollingTimeout(5*time.Second)),
+		chromedp.KeyEvent("r"),
+		chromedp.Evaluate(`document.activeElement.id`, &focused),
+	)
+	if focused != "tk-reply-text" {
+		t.Fatalf("r focused %q", focused)
+	}
+	b.Run(t, "e solves (not while typing)",
+		chromedp.KeyEvent("e"), // typed into the reply box
+		chromedp.Evaluate(`document.activeElement.blur()`, nil),
+		chromedp.KeyEvent("e"),
+		chromedp.WaitVisible(`//div[contains(@class, "flash") and contains(., "Ticket updated.")]`, chromedp.BySearch),
+	)
+	tk, _ := f.svc.TicketByNumber(f.ctx, 1002)
+	if tk.Status != tickets.StatusSolved {
+		t.Fatalf("after e: %s", tk.Status)
+	}
+	if others, _ := f.svc.TicketByNumber(f.ctx, 1003); others.Status == tickets.StatusSolved {
+		t.Fatal("e solved another ticket")
 	}
 	if p := b.Problems(); len(p) > 0 {
 		t.Errorf("console: %v", p)
