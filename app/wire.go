@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"time"
@@ -165,6 +166,11 @@ func (a *App) wireKB(ctx context.Context) error {
 		}
 		if head-last > 1000 {
 			return fmt.Errorf("search index is %d changes behind", head-last)
+		}
+		// Searches work before the follower has loaded the in-memory
+		// scoring mirror, but at a fraction of the throughput.
+		if !ix.MemoryLoaded() {
+			return errors.New("search memory still loading")
 		}
 		return nil
 	})

@@ -50,10 +50,10 @@ type ranking struct {
 
 func defaultRanking() ranking {
 	return ranking{
-		title: 2.0, summary: 1.6, body: 2.0, meta: 3.2,
-		prefixAlt: 0.7, corrected: 0.45, synonym: 0.8,
-		phraseShort: 8.0, phraseBody: 6.4, pairShort: 0,
-		cover: 1.6, titleCover: 0.6, pairs: 0.3, tag: 1.0, helpful: 0.3, window: 30,
+		title: 1.8, summary: 1.6, body: 1.875, meta: 1.0,
+		prefixAlt: 0.7, corrected: 0.338, synonym: 0.8,
+		phraseShort: 8.0, phraseBody: 6.4, pairShort: 1.0,
+		cover: 2.4, titleCover: 0.54, pairs: 0.3, tag: 1.1, helpful: 0.3, window: 30,
 		fieldCentric: true, exactStops: true,
 	}
 }
