@@ -169,7 +169,7 @@ func (a *App) wireKB(ctx context.Context) error {
 		}
 		// Searches work before the follower has loaded the in-memory
 		// scoring mirror, but at a fraction of the throughput.
-		if !ix.MemoryLoaded() {
+		if ix.MemoryPending() {
 			return errors.New("search memory still loading")
 		}
 		return nil

@@ -105,6 +105,7 @@ func (f *Follower) Run(ctx context.Context) error {
 			if ctx.Err() != nil {
 				return nil
 			}
+			f.ix.memFailed.Store(true)
 			f.log.Warn("load the search memory; searches stay on bleve", "err", err)
 		} else {
 			f.log.Info("search memory loaded", "took", time.Since(start).Round(time.Millisecond))

@@ -229,3 +229,75 @@ func TestFollowerRunFollowsNotify(t *testing.T) {
 		t.Errorf("Run returned %v", err)
 	}
 }
+
+// TestFollowerLoadsMemory: a node restarting on an index already on disk
+// searches through bleve until its follower has loaded the in-memory
+// mirror, then from memory; a change written meanwhile is applied after
+// the load, and both ways find it.
+func TestFollowerLoadsMemory(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	dir := t.TempDir()
+	src := newMemSource()
+	src.publish(Doc{ID: 1, Slug: "reset-password", Title: "Reset your password", Body: "Use the reset link we email you."})
+	src.publish(Doc{ID: 2, Slug: "invoices", Title: "Download invoices", Body: "Invoices are under Billing."})
+	ix, err := Open(dir, Options{ResultCache: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := NewFollower(ix, src, 10*time.Millisecond, nil).Rebuild(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	ix, err = Open(dir, Options{ResultCache: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	if ix.MemoryLoaded() || !ix.MemoryPending() {
+		t.Fatal("a reopened index is not mirrored until its follower loads it")
+	}
+	first := func(q string) string {
+		res, err := ix.Search(ctx, Query{Text: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Hits) == 0 {
+			return ""
+		}
+		return res.Hits[0].Slug
+	}
+	if got := first("password"); got != "reset-password" {
+		t.Fatalf("before the load (bleve): %q", got)
+	}
+	src.publish(Doc{ID: 3, Slug: "two-factor", Title: "Turn on two-factor sign-in", Body: "Scan the code with an authenticator app."})
+	f := NewFollower(ix, src, 10*time.Millisecond, nil)
+	done := make(chan error, 1)
+	go func() { done <- f.Run(ctx) }()
+	deadline := time.Now().Add(30 * time.Second)
+	for ix.MemoryPending() || first("authenticator") != "two-factor" {
+		if time.Now().After(deadline) {
+			t.Fatalf("mirror loaded %v, two-factor found %q", ix.MemoryLoaded(), first("authenticator"))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !ix.MemoryLoaded() {
+		t.Fatal("not loaded")
+	}
+	for _, q := range []string{"password", "invoices", "authenticator"} {
+		mem := first(q)
+		ix.SetBleveOnly(true)
+		bl := first(q)
+		ix.SetBleveOnly(false)
+		if mem == "" || mem != bl {
+			t.Errorf("%q: memory %q, bleve %q", q, mem, bl)
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}

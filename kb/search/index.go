@@ -22,6 +22,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -161,6 +162,8 @@ type Index struct {
 	mem   *memIndex
 	// bleveOnly makes searches ignore mem (tests compare both passes).
 	bleveOnly bool
+	// memFailed: loading the mirror failed; searches stay on bleve.
+	memFailed atomic.Bool
 }
 
 // englishAnalyzer is bleve's English analyzer (possessives, lower case,
@@ -674,6 +677,10 @@ func (ix *Index) memory() *memIndex {
 
 // MemoryLoaded reports whether searches are scored from memory.
 func (ix *Index) MemoryLoaded() bool { return ix.memory() != nil }
+
+// MemoryPending reports whether the mirror is still to be loaded (not
+// loaded, and loading has not failed).
+func (ix *Index) MemoryPending() bool { return !ix.MemoryLoaded() && !ix.memFailed.Load() }
 
 // LoadMemory fills the in-memory scoring mirror of an index that was
 // already on disk (fill calls put once per indexed article, as for
