@@ -176,7 +176,7 @@ func (a *App) wireKB(ctx context.Context) error {
 	})
 	a.AddDemoSeeder(svc.SeedDemo)
 	kb.NewPortal(svc, a.Config.SecureCookies()).Mount(a.Fiber)
-	kb.NewEditorHandlers(kb.EditorDeps{Service: svc, Log: a.Log}).Mount(a.Fiber)
+	kb.NewEditorHandlers(kb.EditorDeps{Service: svc, Log: a.Log, Deflection: kbDeflection{a}}).Mount(a.Fiber)
 	return a.wireKBSearch(svc)
 }
 

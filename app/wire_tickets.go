@@ -191,3 +191,15 @@ func (k kbDrafter) DraftFromTicket(ctx context.Context, title, question, answer 
 	}
 	return fmt.Sprintf("/agent/kb/%d/edit", id), nil
 }
+
+// kbDeflection gives the KB report the ticket form's deflection figures.
+// The KB is wired before the tickets, so it asks a.Tickets when asked.
+type kbDeflection struct{ a *App }
+
+func (d kbDeflection) KBDeflection(ctx context.Context, from, to time.Time) (kb.Deflection, error) {
+	if d.a.Tickets == nil {
+		return kb.Deflection{}, nil
+	}
+	st, err := d.a.Tickets.Deflection(ctx, from, to)
+	return kb.Deflection{Forms: st.Forms, Opened: st.Opened, Submitted: st.Submitted, Abandoned: st.Abandoned}, err
+}

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -22,7 +23,10 @@ const DefaultMaxAttachment = 10 << 20
 // EditorDeps is what the agent side of the knowledge base needs.
 type EditorDeps struct {
 	Service *Service
-	Log     *slog.Logger
+	// Deflection adds the ticket form's deflection rate to the report;
+	// nil leaves it out.
+	Deflection DeflectionSource
+	Log        *slog.Logger
 	// MaxAttachment bounds uploads (bytes); 0 means DefaultMaxAttachment.
 	// The Fiber BodyLimit must be at least this plus form overhead.
 	MaxAttachment int64
@@ -50,7 +54,7 @@ func NewEditorHandlers(d EditorDeps) *EditorHandlers {
 	}
 	return &EditorHandlers{
 		svc: d.Service, log: log, maxFile: maxFile,
-		reports: NewReportHandlers(d.Service),
+		reports: &ReportHandlers{svc: d.Service, now: time.Now, deflection: d.Deflection},
 	}
 }
 

@@ -292,10 +292,36 @@ func BuildReport(ctx context.Context, db bun.IDB, p ReportPeriod, limit int) (*R
 	return r, nil
 }
 
+// Deflection is how often the new-request form's article suggestions
+// kept a customer from opening a ticket (the tickets domain records it).
+type Deflection struct {
+	Forms     int // request forms that showed suggestions
+	Opened    int // of which an article was opened
+	Submitted int // became a ticket
+	Abandoned int // were left without sending
+}
+
+// Rate is the share of forms with a known outcome that were not sent:
+// "63%", or "—" while no outcome is known.
+func (d Deflection) Rate() string {
+	known := d.Submitted + d.Abandoned
+	if known == 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%.0f%%", float64(d.Abandoned)/float64(known)*100)
+}
+
+// DeflectionSource answers the deflection figures for forms started in
+// [from, to) (the tickets domain, wired in app).
+type DeflectionSource interface {
+	KBDeflection(ctx context.Context, from, to time.Time) (Deflection, error)
+}
+
 // ReportHandlers serve the knowledge base report to agents.
 type ReportHandlers struct {
-	svc *Service
-	now func() time.Time
+	svc        *Service
+	now        func() time.Time
+	deflection DeflectionSource
 }
 
 // NewReportHandlers builds the report handlers.
@@ -318,15 +344,24 @@ func (h *ReportHandlers) showReport(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	var defl *Deflection
+	if h.deflection != nil {
+		d, err := h.deflection.KBDeflection(c.UserContext(), period.Start(), period.End())
+		if err != nil {
+			return err
+		}
+		defl = &d
+	}
 	if !fe.Any() {
 		// Show the period actually reported, defaults filled in.
 		form = ReportForm{From: period.From.Format(reportDateLayout), To: period.To.Format(reportDateLayout)}
 	}
 	return web.RenderStatus(c, status, "kb/agent_reports", "kb/_agent_reports", fiber.Map{
-		"Title":  "Knowledge base report",
-		"Form":   form,
-		"Errors": fe,
-		"Report": rep,
-		"Nav":    "reports",
+		"Title":      "Knowledge base report",
+		"Form":       form,
+		"Errors":     fe,
+		"Report":     rep,
+		"Deflection": defl,
+		"Nav":        "reports",
 	})
 }

@@ -129,6 +129,12 @@ func TestSLASettingsAndDashboard(t *testing.T) {
 		if err != nil || st.Forms != 2 || st.Opened != 1 || st.Submitted != 1 {
 			t.Fatalf("deflection: %+v %v", st, err)
 		}
+		// The KB report shows the same deflection figures.
+		kbDoc := apptest.Doc(t, f.client(t, f.alice).Get("/agent/kb/reports"))
+		if got := strings.Join(strings.Fields(kbDoc.Find("#kb-report-deflection").Text()), " "); got !=
+			"0% deflected (0 of 1 request forms with suggestions not sent; 1 opened an article)" {
+			t.Errorf("KB report deflection: %q", got)
+		}
 		f.svc.AddMessage(f.ctx, tk.ID, tickets.NewMessage{AuthorID: f.alice.ID, Public: true, Text: "hi"})
 		f.svc.Change(f.ctx, tk.ID, f.alice.ID, tickets.Changes{Status: tickets.StatusSolved})
 		f.svc.Rate(f.ctx, tk.ID, f.carol.ID, "bad", "")
