@@ -83,6 +83,7 @@ type App struct {
 	ready   []namedCheck
 	demo    []DemoSeeder
 	closers []func() error
+	drain   *drainer
 }
 
 type namedWorker struct {
@@ -165,6 +166,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		TrustedProxies:          cfg.Proxies(),
 		ProxyHeader:             proxyHeader(cfg),
 	})
+	a.drain = newDrainer(a.Fiber.Server())
 	if err := engine.Load(); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("load templates: %w", err)
@@ -231,16 +233,32 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		defer msrv.Close()
 	}
 
+	dl := &drainListener{Listener: ln, done: make(chan struct{})}
 	serveErr := make(chan error, 1)
-	go func() { serveErr <- a.Fiber.Listener(ln) }()
+	go func() { serveErr <- a.Fiber.Listener(dl) }()
 
 	var err error
 	select {
 	case <-ctx.Done():
+		// Drain (drain.go): stop accepting, answer what comes in on open
+		// connections with "Connection: close", close connections that
+		// stay idle, then let fasthttp wait for the rest, all within the
+		// shutdown timeout.
 		a.Log.Info("shutting down")
-		if serr := a.Fiber.ShutdownWithTimeout(20 * time.Second); serr != nil {
+		sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+		dl.stop()
+		select {
+		case <-dl.accepted():
+		case e := <-serveErr: // the server stopped by itself
+			serveErr <- e
+		case <-sctx.Done():
+		}
+		idle := a.drain.drain(sctx, drainIdleGrace)
+		if serr := a.Fiber.ShutdownWithContext(sctx); serr != nil {
 			a.Log.Warn("http shutdown", "err", serr)
 		}
+		cancel()
+		a.Log.Info("connections drained", "closed_idle", idle)
 		<-serveErr
 	case err = <-serveErr:
 		if err != nil {
@@ -258,6 +276,10 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	return err
 }
+
+// shutdownTimeout bounds how long Serve waits for requests in flight
+// once its context ends.
+const shutdownTimeout = 20 * time.Second
 
 func (a *App) runWorker(ctx context.Context, nw namedWorker) {
 	backoff := time.Second
