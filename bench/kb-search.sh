@@ -15,6 +15,7 @@
 #   bench/kb-search.sh                 # 50,000 articles, 20 s, 64 connections
 #   N=5000 DURATION=10s bench/kb-search.sh
 #   KEEP=1 bench/kb-search.sh          # keep the work directory
+#   WORK=/tmp/kb-search-bench.XXXX bench/kb-search.sh   # reuse a kept one (no generation or import)
 # Tools: go, curl, wrk (preferred: rotates queries) or hey (one query).
 set -euo pipefail
 
@@ -24,7 +25,12 @@ CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
 
 root=$(cd "$(dirname "$0")/.." && pwd)
-work=$(mktemp -d "${TMPDIR:-/tmp}/kb-search-bench.XXXXXX")
+if [[ -n "${WORK:-}" ]]; then
+	work=$WORK
+	KEEP=1
+else
+	work=$(mktemp -d "${TMPDIR:-/tmp}/kb-search-bench.XXXXXX")
+fi
 serve_pid=""
 
 cleanup() {
@@ -52,19 +58,20 @@ log "building frontdesk and kbgen"
 go build -o "$work/frontdesk" ./cmd/frontdesk
 go build -o "$work/kbgen" ./bench/kbgen
 
-log "generating $N articles"
-start=$(date +%s.%N)
-"$work/kbgen" -n "$N" -out "$work/articles" -queries "$work/queries.txt"
-printf '   generated in %.1f s\n' "$(echo "$(date +%s.%N) - $start" | bc)" >&2
-
 export FRONTDESK_DATA_DIR="$work/data"
 unset FRONTDESK_DB FRONTDESK_ADDR FRONTDESK_BASE_URL FRONTDESK_IMAP_URL FRONTDESK_SMTP_URL
-mkdir -p "$FRONTDESK_DATA_DIR"
+if [[ -z "${WORK:-}" ]]; then
+	log "generating $N articles"
+	start=$(date +%s.%N)
+	"$work/kbgen" -n "$N" -out "$work/articles" -queries "$work/queries.txt"
+	printf '   generated in %.1f s\n' "$(echo "$(date +%s.%N) - $start" | bc)" >&2
+	mkdir -p "$FRONTDESK_DATA_DIR"
 
-log "importing (frontdesk kb import)"
-start=$(date +%s.%N)
-"$work/frontdesk" kb import "$work/articles" | tail -n 3
-printf '   imported in %.1f s\n' "$(echo "$(date +%s.%N) - $start" | bc)" >&2
+	log "importing (frontdesk kb import)"
+	start=$(date +%s.%N)
+	"$work/frontdesk" kb import "$work/articles" | tail -n 3
+	printf '   imported in %.1f s\n' "$(echo "$(date +%s.%N) - $start" | bc)" >&2
+fi
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 base="http://127.0.0.1:$port"
