@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/frontdesk/frontdesk/platform/web"
 )
 
 // The interchange formats (DESIGN.md "Billing interchange"): invoices CSV
@@ -462,9 +464,46 @@ func parseDate(s string) (time.Time, error) {
 	return t, nil
 }
 
+// freeText are the fields people write sentences in: control characters
+// are dropped from them and line breaks and tabs become spaces, as the
+// web edge does for forms (web.CleanText). Every other field is an
+// identifier, a date or an amount, where a control character is refused:
+// dropping it silently could make two numbers one.
+var freeText = map[string]bool{"description": true, "method": true}
+
+// cleanFields applies the rules above to the named fields of one record
+// (in place); where names a field in problems.
+func cleanFields(f map[string]string, keys []string, where func(string) string, ps *problems) {
+	for _, k := range keys {
+		v, ok := f[k]
+		if !ok {
+			continue
+		}
+		if freeText[k] {
+			f[k] = strings.Join(strings.Fields(web.CleanText(v)), " ")
+			continue
+		}
+		if i := strings.IndexFunc(v, isControl); i >= 0 {
+			ps.add(where(k), "contains a control character (%U): not allowed here", []rune(v[i:])[0])
+		}
+	}
+}
+
+var (
+	invoiceFields = []string{"number", "account", "org", "email", "issued", "due", "currency", "status", "subtotal", "tax", "total"}
+	lineFields    = []string{"description", "quantity", "unit_price", "tax_percent"}
+)
+
+func isControl(r rune) bool { return r < 0x20 || r >= 0x7f && r <= 0x9f || r == utf8.RuneError }
+
 // convert validates one invoice and computes its totals.
 func (r rawInvoice) convert(ps *problems) InvoiceInput {
 	f := r.fields
+	if r.at.Line > 0 {
+		cleanFields(f, invoiceFields, Loc{File: r.at.File, Line: r.at.Line}.Field, ps)
+	} else {
+		cleanFields(f, invoiceFields, r.at.Field, ps)
+	}
 	in := InvoiceInput{At: r.at, Number: f["number"], Account: f["account"], Org: f["org"], Email: strings.ToLower(f["email"]), Status: strings.ToLower(f["status"])}
 	where := r.at.Field
 	if r.at.Line > 0 {
@@ -513,7 +552,9 @@ func (r rawInvoice) convert(ps *problems) InvoiceInput {
 	if len(r.lines) == 0 {
 		ps.add(where("lines"), "an invoice needs at least one line item")
 	}
+	tooLarge := false
 	for _, rl := range r.lines {
+		cleanFields(rl.fields, lineFields, rl.at.Field, ps)
 		l := LineInput{At: rl.at, Description: rl.fields["description"]}
 		if l.Description == "" {
 			ps.add(rl.at.Field("description"), "is empty")
@@ -544,13 +585,33 @@ func (r rawInvoice) convert(ps *problems) InvoiceInput {
 			}
 			l.TaxBP = bp
 		}
+		// Amounts stay below maxAmount, so products and sums never
+		// overflow int64 (quantity × unit price could: 10^6 × 10^14).
+		if u := abs(l.UnitAmount); u != 0 && l.Quantity > maxAmount/u {
+			ps.add(rl.at.Field("unit_price"), "quantity %d × unit price %s is too large (at most %s)",
+				l.Quantity, Major(l.UnitAmount, cur), Major(maxAmount, cur))
+			tooLarge = true
+		}
+		if tooLarge {
+			continue
+		}
 		l.Amount = l.Quantity * l.UnitAmount
 		l.Tax = LineTax(l.Amount, l.TaxBP)
 		in.Subtotal += l.Amount
 		in.Tax += l.Tax
 		in.Lines = append(in.Lines, l)
+		if abs(in.Subtotal)+abs(in.Tax) > maxAmount {
+			ps.add(rl.at.Field(""), "the invoice's total passes %s here: too large", Major(maxAmount, cur))
+			tooLarge = true
+		}
 	}
 	in.Total = in.Subtotal + in.Tax
+	if tooLarge {
+		return in
+	}
+	if in.Total < 0 && cur != "" {
+		ps.add(where("total"), "is negative (%s): an invoice cannot owe the customer; record money given back as a negative payment (a refund)", Major(in.Total, cur))
+	}
 	if cur == "" {
 		return in
 	}
@@ -593,6 +654,13 @@ func (r rawInvoice) convert(ps *problems) InvoiceInput {
 	return in
 }
 
+func abs(v int64) int64 {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
+
 // LineTax is amount × rate (hundredths of a percent), rounded half away
 // from zero.
 func LineTax(amount, bp int64) int64 {
@@ -605,6 +673,7 @@ func LineTax(amount, bp int64) int64 {
 
 func (r rawPayment) convert(ps *problems) PaymentInput {
 	f := r.fields
+	cleanFields(f, PaymentColumns, r.at.Field, ps)
 	p := PaymentInput{At: r.at, Reference: f["reference"], Invoice: f["invoice"], Method: f["method"]}
 	if p.Reference == "" {
 		ps.add(r.at.Field("reference"), "is empty")
@@ -636,18 +705,24 @@ func (r rawPayment) convert(ps *problems) PaymentInput {
 // checkBatch finds problems between records of one file: numbers and
 // references given twice, payments in another currency than their invoice.
 func checkBatch(b *Batch, ps *problems) {
-	seen := map[string]Loc{}
+	seen := map[string]Loc{} // by lower-case number
+	numberAt := map[string]string{}
 	inv := map[string]*InvoiceInput{}
 	for i := range b.Invoices {
 		in := &b.Invoices[i]
 		if in.Number == "" {
 			continue
 		}
-		if prev, ok := seen[in.Number]; ok {
-			ps.add(in.At.Field("number"), "invoice %s is already given at %s", in.Number, prev.Field(""))
+		key := strings.ToLower(in.Number)
+		if prev, ok := seen[key]; ok {
+			if other := numberAt[key]; other != in.Number {
+				ps.add(in.At.Field("number"), "invoice %s is already given as %s at %s (numbers differ only in case)", in.Number, other, prev.Field(""))
+			} else {
+				ps.add(in.At.Field("number"), "invoice %s is already given at %s", in.Number, prev.Field(""))
+			}
 			continue
 		}
-		seen[in.Number] = in.At
+		seen[key], numberAt[key] = in.At, in.Number
 		inv[in.Number] = in
 	}
 	refs := map[string]Loc{}

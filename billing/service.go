@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+
+	"github.com/frontdesk/frontdesk/platform/database"
 )
 
 // Owner is who a billing account belongs to: an organisation or a customer.
@@ -120,12 +122,66 @@ func (s *Service) ImportFile(ctx context.Context, name string, r io.Reader) (Imp
 // reference. Importing the same batch twice changes nothing.
 func (s *Service) Import(ctx context.Context, b *Batch, source string) (ImportReport, error) {
 	var rep ImportReport
+	// Owners are looked up before the transaction: the directory reads
+	// through its own connection, which a transaction waiting for its turn
+	// (lockWriters) must not hold up.
+	owners := map[string]ownerLookup{}
+	for i := range b.Invoices {
+		in := &b.Invoices[i]
+		key := ownerKey(in)
+		if _, done := owners[key]; key == "" || done {
+			continue
+		}
+		o, found, err := s.lookupOwner(ctx, in)
+		if err != nil {
+			return rep, err
+		}
+		owners[key] = ownerLookup{o, found}
+	}
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := lockWriters(ctx, tx); err != nil {
+			return err
+		}
 		var err error
-		rep, err = s.apply(ctx, tx, b, source)
+		rep, err = s.apply(ctx, tx, b, source, owners)
 		return err
 	})
 	return rep, err
+}
+
+type ownerLookup struct {
+	owner Owner
+	found bool
+}
+
+// ownerKey names the owner an invoice row gives ("" for none).
+func ownerKey(in *InvoiceInput) string {
+	switch {
+	case in.Org != "":
+		return "org:" + in.Org
+	case in.Email != "":
+		return "email:" + in.Email
+	}
+	return ""
+}
+
+// writersLockKey is billing's PostgreSQL advisory lock (any constant
+// distinct from the other domains').
+const writersLockKey = 0x62696c6c // "bill"
+
+// lockWriters makes billing's writers (imports, API posts, Stripe events)
+// take turns until commit on PostgreSQL: two imports of one file at once
+// would otherwise both find an invoice missing, and the second would fail
+// on the unique number instead of finding it unchanged. SQLite
+// transactions take the write lock when they begin.
+func lockWriters(ctx context.Context, tx bun.IDB) error {
+	if !database.IsPostgres(tx) {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(?)", writersLockKey); err != nil {
+		return fmt.Errorf("billing: lock writers: %w", err)
+	}
+	return nil
 }
 
 // pendingAccount is an account the batch uses, existing or to create.
@@ -134,7 +190,7 @@ type pendingAccount struct {
 	isNew bool
 }
 
-func (s *Service) apply(ctx context.Context, tx bun.IDB, b *Batch, source string) (ImportReport, error) {
+func (s *Service) apply(ctx context.Context, tx bun.IDB, b *Batch, source string, owners map[string]ownerLookup) (ImportReport, error) {
 	var rep ImportReport
 	var ps problems
 	now := s.clock()
@@ -165,10 +221,8 @@ func (s *Service) apply(ctx context.Context, tx bun.IDB, b *Batch, source string
 		if in.Org == "" && in.Email == "" {
 			continue
 		}
-		owner, found, err := s.lookupOwner(ctx, in)
-		if err != nil {
-			return rep, err
-		}
+		ol := owners[ownerKey(in)]
+		owner, found := ol.owner, ol.found
 		if !found {
 			if in.Org != "" {
 				ps.add(in.At.Field("org"), "no organisation is called %q", in.Org)
@@ -192,7 +246,23 @@ func (s *Service) apply(ctx context.Context, tx bun.IDB, b *Batch, source string
 		}
 	}
 
-	// 2. Invoices that payments refer to.
+	// 2. Invoice numbers are told apart regardless of case (a customer
+	// reading INV-7 and inv-7 cannot): a new number must not be an existing
+	// one in other letters.
+	for i := range b.Invoices {
+		in := &b.Invoices[i]
+		var twin []string
+		if err := tx.NewSelect().Model((*Invoice)(nil)).Column("number").
+			Where("LOWER(number) = LOWER(?)", in.Number).Where("number <> ?", in.Number).Limit(1).
+			Scan(ctx, &twin); err != nil {
+			return rep, err
+		}
+		if len(twin) > 0 {
+			ps.add(in.At.Field("number"), "invoice %s exists already as %s (numbers differ only in case)", in.Number, twin[0])
+		}
+	}
+
+	// 3. Invoices that payments refer to.
 	inBatch := map[string]*InvoiceInput{}
 	for i := range b.Invoices {
 		inBatch[b.Invoices[i].Number] = &b.Invoices[i]
@@ -244,7 +314,7 @@ func (s *Service) apply(ctx context.Context, tx bun.IDB, b *Batch, source string
 		return rep, err
 	}
 
-	// 3. Write.
+	// 4. Write.
 	for _, pa := range accounts {
 		if !pa.isNew {
 			continue

@@ -210,6 +210,10 @@ func MapStripeEvent(ev *StripeEvent) (*StripeChange, error) {
 	return ch, nil
 }
 
+// tooBig reports an amount outside ±maxAmount (sums of such amounts
+// could overflow int64).
+func tooBig(v int64) bool { return v > maxAmount || v < -maxAmount }
+
 // stripeRank orders invoice statuses along Stripe's lifecycle (draft, open,
 // then uncollectible, then paid or void): when two events carry the same
 // second, the later state wins.
@@ -277,6 +281,23 @@ func mapStripeInvoice(ev *StripeEvent) (*StripeChange, error) {
 	if si.DueDate != nil && *si.DueDate > 0 {
 		d := unixDate(*si.DueDate)
 		in.Due = &d
+	}
+	if tooBig(si.Total) || tooBig(si.Subtotal) || tooBig(si.AmountPaid) {
+		return nil, fmt.Errorf("data.object: amounts larger than %s %s", Major(maxAmount, cur), cur)
+	}
+	for i, sl := range si.Lines.Data {
+		big := tooBig(sl.Amount) || len(sl.TaxAmounts) > 100
+		var tax int64
+		for _, t := range sl.TaxAmounts {
+			big = big || tooBig(t.Amount)
+			tax += t.Amount
+		}
+		if big || tooBig(tax) {
+			return nil, fmt.Errorf("data.object.lines.data[%d]: amounts larger than %s %s", i, Major(maxAmount, cur), cur)
+		}
+	}
+	if len(si.Lines.Data) > 10_000 {
+		return nil, errors.New("data.object.lines.data: more than 10,000 lines")
 	}
 	for i, sl := range si.Lines.Data {
 		l := LineInput{At: Loc{Path: fmt.Sprintf("data.object.lines.data[%d]", i)}, Amount: sl.Amount, Quantity: 1}
@@ -371,6 +392,16 @@ func mapStripeRefund(ev *StripeEvent) (*StripeChange, error) {
 		ch.Payments = append(ch.Payments, StripePayment{PaymentInput: PaymentInput{
 			Reference: ref, Date: unixDate(created), Amount: -amount, Currency: cur, Method: "card refund",
 		}, InvoiceExternalID: inv})
+	}
+	if tooBig(c.AmountRefunded) {
+		return nil, fmt.Errorf("data.object.amount_refunded: larger than %s %s", Major(maxAmount, cur), cur)
+	}
+	if c.Refunds != nil {
+		for i, r := range c.Refunds.Data {
+			if tooBig(r.Amount) {
+				return nil, fmt.Errorf("data.object.refunds.data[%d].amount: larger than %s %s", i, Major(maxAmount, cur), cur)
+			}
+		}
 	}
 	if c.Refunds != nil && len(c.Refunds.Data) > 0 {
 		for _, r := range c.Refunds.Data {

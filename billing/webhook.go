@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/dialect"
 
 	"github.com/frontdesk/frontdesk/platform/audit"
 	"github.com/frontdesk/frontdesk/platform/database"
@@ -51,6 +50,9 @@ func (s *Service) RecordStripeEvent(ctx context.Context, payload []byte) (*Webho
 	}
 	res := &WebhookResult{EventID: ev.ID, Type: ev.Type}
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := lockWriters(ctx, tx); err != nil {
+			return err
+		}
 		n, err := tx.NewSelect().Model((*WebhookEvent)(nil)).Where("event_id = ?", ev.ID).Count(ctx)
 		if err != nil {
 			return err
@@ -105,14 +107,13 @@ var ErrEventNotUnmatched = errors.New("only unmatched events can be applied agai
 func (s *Service) ReapplyEvent(ctx context.Context, id int64, entry audit.Entry) (*WebhookResult, error) {
 	var res *WebhookResult
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		ev := new(WebhookEvent)
-		q := tx.NewSelect().Model(ev).Where("id = ?", id)
-		if tx.Dialect().Name() == dialect.PG {
-			// Two admins clicking at once apply it once (SQLite
-			// transactions take the write lock when they begin).
-			q = q.For("UPDATE")
+		// Two admins clicking at once apply it once: the second finds it
+		// applied.
+		if err := lockWriters(ctx, tx); err != nil {
+			return err
 		}
-		if err := q.Scan(ctx); errors.Is(err, sql.ErrNoRows) {
+		ev := new(WebhookEvent)
+		if err := tx.NewSelect().Model(ev).Where("id = ?", id).Scan(ctx); errors.Is(err, sql.ErrNoRows) {
 			return ErrNotFound
 		} else if err != nil {
 			return err
