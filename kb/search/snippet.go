@@ -15,10 +15,16 @@ const snippetLen = 200
 // matcher knows which analysed terms belong to which query word.
 type matcher struct {
 	terms    map[string]int // term -> query word index
-	prefixes map[string]int // half-typed word -> query word index
+	prefixes []prefixWord // half-typed words (a slice: there is at most one)
 	words    int
 	weights  []float64 // rarity of each query word
 	heads    map[string]bool
+}
+
+// prefixWord is a half-typed word and the query word it stands for.
+type prefixWord struct {
+	prefix string
+	word   int
 }
 
 // weight is query word i's rarity (1 for words of quoted phrases).
@@ -30,7 +36,7 @@ func (m *matcher) weight(i int) float64 {
 }
 
 func newMatcher(slots []slot, phrases [][]string, docs uint64) *matcher {
-	m := &matcher{terms: map[string]int{}, prefixes: map[string]int{}, heads: map[string]bool{}}
+	m := &matcher{terms: map[string]int{}, heads: map[string]bool{}}
 	for _, s := range slots {
 		m.weights = append(m.weights, idf(s.df, docs))
 	}
@@ -41,7 +47,7 @@ func newMatcher(slots []slot, phrases [][]string, docs uint64) *matcher {
 			}
 		}
 		if s.prefix {
-			m.prefixes[s.raw] = i
+			m.prefixes = append(m.prefixes, prefixWord{s.raw, i})
 		}
 	}
 	m.words = len(slots)
@@ -70,9 +76,9 @@ func newMatcher(slots []slot, phrases [][]string, docs uint64) *matcher {
 // for: a completion of the half-typed word, or a word with the same stem
 // as a query term.
 func (m *matcher) matchWord(lower string) (int, bool) {
-	for p, i := range m.prefixes {
-		if strings.HasPrefix(lower, p) {
-			return i, true
+	for _, p := range m.prefixes {
+		if strings.HasPrefix(lower, p.prefix) {
+			return p.word, true
 		}
 	}
 	if !m.heads[head(lower)] {
