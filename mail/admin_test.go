@@ -30,7 +30,7 @@ import (
 func pageTemplates(t *testing.T) fs.FS {
 	t.Helper()
 	m := fstest.MapFS{}
-	for _, dir := range []string{"layouts", "mail"} {
+	for _, dir := range []string{"layouts", "mail", "admin"} { // the layout draws admin/_nav on /admin pages
 		err := fs.WalkDir(views.FS, dir, func(p string, d fs.DirEntry, err error) error {
 			if err != nil || d.IsDir() {
 				return err

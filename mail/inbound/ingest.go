@@ -1,6 +1,7 @@
 package inbound
 
 import (
+	"bytes"
 	"compress/gzip"
 	"context"
 	"crypto/sha256"
@@ -11,6 +12,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -131,7 +133,7 @@ func (in *Ingester) Ingest(ctx context.Context, it Item) (Result, error) {
 			}
 			return advanceMailbox(ctx, tx, it, in.now(), false)
 		}
-		blob, err := in.putRaw(ctx, tx, it.Raw)
+		blob, err := in.putRaw(ctx, tx, it.Raw, size)
 		if err != nil {
 			return err
 		}
@@ -162,7 +164,7 @@ func (in *Ingester) Ingest(ctx context.Context, it Item) (Result, error) {
 	failure := err
 	err = db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		entry := &LogEntry{Decision: DecisionFailed, Reason: "delivery failed: " + failure.Error()}
-		if blob, err := in.putRaw(ctx, tx, it.Raw); err == nil {
+		if blob, err := in.putRaw(ctx, tx, it.Raw, size); err == nil {
 			entry.RawSHA256 = blob.SHA256
 		} else {
 			entry.Reason += "; raw message not kept: " + err.Error()
@@ -250,10 +252,34 @@ func isRuneStart(b byte) bool { return b&0xc0 != 0x80 }
 
 func (in *Ingester) now() time.Time { return in.deps.Now().UTC().Truncate(time.Microsecond) }
 
-// putRaw stores the raw message gzip-compressed in the file store.
-func (in *Ingester) putRaw(ctx context.Context, tx bun.IDB, raw io.ReadSeeker) (files.Blob, error) {
+// gzips are reused (a new gzip.Writer allocates ~1 MB of tables).
+var gzips = sync.Pool{New: func() any { w, _ := gzip.NewWriterLevel(nil, gzip.BestSpeed); return w }}
+
+// putRaw stores the raw message gzip-compressed (BestSpeed) in the file
+// store: compressed in memory when small (most mail), streamed through a
+// pipe otherwise, so a large message never sits in memory.
+func (in *Ingester) putRaw(ctx context.Context, tx bun.IDB, raw io.ReadSeeker, size int64) (files.Blob, error) {
 	if _, err := raw.Seek(0, io.SeekStart); err != nil {
 		return files.Blob{}, err
+	}
+	if size >= 0 && size < 4<<20 {
+		var buf bytes.Buffer
+		buf.Grow(int(size/2) + 512)
+		gz := gzips.Get().(*gzip.Writer)
+		gz.Reset(&buf)
+		_, err := io.Copy(gz, raw)
+		if err == nil {
+			err = gz.Close()
+		}
+		gzips.Put(gz)
+		if err != nil {
+			return files.Blob{}, fmt.Errorf("mail inbound: compress raw message: %w", err)
+		}
+		blob, err := in.deps.Files.Put(ctx, tx, &buf, in.deps.MaxSize)
+		if err != nil {
+			return files.Blob{}, fmt.Errorf("mail inbound: keep raw message: %w", err)
+		}
+		return blob, nil
 	}
 	pr, pw := io.Pipe()
 	go func() {

@@ -113,14 +113,17 @@ func seenLog(ctx context.Context, db bun.IDB, keys ...string) (int64, error) {
 }
 
 func markSeen(ctx context.Context, db bun.IDB, logID int64, now time.Time, keys ...string) error {
+	rows := make([]seenKey, 0, len(keys))
 	for _, k := range keys {
-		if k == "" {
-			continue
+		if k != "" {
+			rows = append(rows, seenKey{Key: k, LogID: logID, CreatedAt: now})
 		}
-		if _, err := db.NewInsert().Model(&seenKey{Key: k, LogID: logID, CreatedAt: now}).
-			On("CONFLICT (key) DO NOTHING").Exec(ctx); err != nil {
-			return fmt.Errorf("mail inbound: record %s: %w", k, err)
-		}
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	if _, err := db.NewInsert().Model(&rows).On("CONFLICT (key) DO NOTHING").Exec(ctx); err != nil {
+		return fmt.Errorf("mail inbound: record %v: %w", keys, err)
 	}
 	return nil
 }

@@ -31,6 +31,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -107,6 +108,26 @@ type chunkRow struct {
 // rows that refer to it. The bytes are spooled to a temporary file while
 // they are hashed, so memory use does not depend on the size.
 func (s *Store) Put(ctx context.Context, db bun.IDB, r io.Reader, max int64) (Blob, error) {
+	// Most files (mail bodies, screenshots) fit one chunk: read that much
+	// into a pooled buffer first and, when the stream ends within it, store
+	// it without a temporary file. Larger streams continue to the spool.
+	bp := smallBufs.Get().(*[]byte)
+	defer smallBufs.Put(bp)
+	buf := *bp
+	k, err := io.ReadFull(io.LimitReader(r, max+1), buf)
+	switch {
+	case err == io.EOF || err == io.ErrUnexpectedEOF:
+		if int64(k) > max {
+			return Blob{}, &TooLargeError{Limit: max}
+		}
+		return s.putSmall(ctx, db, buf[:k])
+	case err != nil:
+		return Blob{}, fmt.Errorf("read upload: %w", err)
+	}
+	if int64(k) > max {
+		return Blob{}, &TooLargeError{Limit: max}
+	}
+	r = io.MultiReader(bytes.NewReader(buf[:k]), r)
 	tmp, err := os.CreateTemp(s.tmpDir, "upload-*")
 	if err != nil {
 		return Blob{}, fmt.Errorf("spool upload: %w", err)
@@ -146,7 +167,6 @@ func (s *Store) Put(ctx context.Context, db bun.IDB, r io.Reader, max int64) (Bl
 	if s.dir != "" {
 		return b, s.putFile(b.SHA256, tmp)
 	}
-	buf := make([]byte, ChunkSize)
 	for seq := 0; ; seq++ {
 		k, err := io.ReadFull(tmp, buf)
 		if k > 0 {
@@ -164,6 +184,40 @@ func (s *Store) Put(ctx context.Context, db bun.IDB, r io.Reader, max int64) (Bl
 	return b, nil
 }
 
+// smallBufs hold one chunk each: Put's first read, and the buffer it
+// copies the spool into chunk rows with.
+var smallBufs = sync.Pool{New: func() any { b := make([]byte, ChunkSize); return &b }}
+
+// putSmall stores bytes that fit one chunk (Put's fast path).
+func (s *Store) putSmall(ctx context.Context, db bun.IDB, data []byte) (Blob, error) {
+	sum := sha256.Sum256(data)
+	b := Blob{SHA256: hex.EncodeToString(sum[:]), Size: int64(len(data))}
+	if ok, err := s.Exists(ctx, db, b.SHA256); err != nil || ok {
+		return b, err
+	}
+	row := &blobRow{SHA256: b.SHA256, Size: b.Size, Storage: "db", CreatedAt: time.Now().UTC()}
+	if s.dir != "" {
+		row.Storage = "dir"
+	}
+	res, err := db.NewInsert().Model(row).On("CONFLICT (sha256) DO NOTHING").Exec(ctx)
+	if err != nil {
+		return Blob{}, fmt.Errorf("store file: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return b, nil
+	}
+	if s.dir != "" {
+		return b, s.putFile(b.SHA256, bytes.NewReader(data))
+	}
+	if len(data) == 0 {
+		return b, nil
+	}
+	if _, err := db.NewInsert().Model(&chunkRow{SHA256: b.SHA256, Seq: 0, Data: data}).Exec(ctx); err != nil {
+		return Blob{}, fmt.Errorf("store file: %w", err)
+	}
+	return b, nil
+}
+
 // PutBytes is Put for bytes already in memory (small generated files).
 func (s *Store) PutBytes(ctx context.Context, db bun.IDB, data []byte) (Blob, error) {
 	return s.Put(ctx, db, bytes.NewReader(data), int64(len(data)))
@@ -176,7 +230,7 @@ func (s *Store) path(sha string) string {
 // putFile moves the spooled upload into place atomically (write to a
 // temporary name, fsync, rename), so a crash never leaves half a file
 // under a blob's name.
-func (s *Store) putFile(sha string, src *os.File) error {
+func (s *Store) putFile(sha string, src io.Reader) error {
 	final := s.path(sha)
 	if _, err := os.Stat(final); err == nil {
 		return nil
