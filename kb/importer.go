@@ -257,7 +257,18 @@ func (s *Service) Import(ctx context.Context, files []ImportFile, opts ImportOpt
 			fail(f, f.ReadErr)
 			continue
 		}
-		in, cat, err := ParseArticleFile(f.Display, f.Data)
+		// The edge's cleaning, as web.CleanInput does for requests: control
+		// characters in a file never reach the database. A file with a NUL
+		// byte (PostgreSQL refuses it) or that is not UTF-8 is refused by
+		// ParseArticleFile as binary or not UTF-8, rather than imported
+		// with characters missing or replaced.
+		data := f.Data
+		if utf8.Valid(data) && bytes.IndexByte(data, 0) < 0 {
+			if clean := web.CleanText(string(data)); clean != string(data) {
+				data = []byte(clean)
+			}
+		}
+		in, cat, err := ParseArticleFile(f.Display, data)
 		if err != nil {
 			fail(f, err)
 			continue
@@ -269,7 +280,7 @@ func (s *Service) Import(ctx context.Context, files []ImportFile, opts ImportOpt
 			}
 			slugOwner[in.Slug] = f.Display
 		}
-		in.SourcePath = truncate(f.Source, 500)
+		in.SourcePath = truncate(web.CleanText(f.Source), 500)
 		if cat == "" {
 			cat = opts.Category
 		}

@@ -61,7 +61,9 @@ func runUserAdd(ctx context.Context, env *cmdEnv, in accounts.CreateUserInput) e
 	if err != nil && line == "" {
 		return usageError{"no password on standard input (pipe it in: echo 'the password' | frontdesk user add …)"}
 	}
-	in.Password = strings.TrimRight(line, "\r\n")
+	// Cleaned as the login form's password is (web.CleanInput), or a
+	// control character would make a password nobody can log in with.
+	in.Password = web.CleanText(strings.TrimRight(line, "\r\n"))
 	if in.Password == "" {
 		return usageError{"the password (first line of standard input) is empty"}
 	}

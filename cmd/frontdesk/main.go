@@ -16,6 +16,7 @@ import (
 	"syscall"
 
 	"github.com/frontdesk/frontdesk/app"
+	"github.com/frontdesk/frontdesk/platform/web"
 )
 
 // command is one subcommand. run gets the parsed config and its own
@@ -75,6 +76,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs := flag.NewFlagSet("frontdesk "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	env.cfg.BindFlags(fs)
+	configFlags := map[string]bool{}
+	fs.VisitAll(func(f *flag.Flag) { configFlags[f.Name] = true })
 	if cmd.flags != nil {
 		cmd.flags(fs, env)
 	}
@@ -96,6 +99,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintf(stderr, "frontdesk: %v\n", err)
 		return 2
 	}
+	// Text a command writes (a user's name, a category, ...) is cleaned at
+	// this edge as web.CleanInput cleans requests: control characters go.
+	// Configuration flags (paths, URLs) are left as given.
+	fs.VisitAll(func(f *flag.Flag) {
+		if v := f.Value.String(); !configFlags[f.Name] && web.CleanText(v) != v {
+			_ = f.Value.Set(web.CleanText(v))
+		}
+	})
 	env.args = fs.Args()
 	env.log = newLogger(env.cfg, stderr)
 	if err := cmd.run(ctx, env); err != nil {
