@@ -15,7 +15,7 @@ const snippetLen = 200
 // matcher knows which analysed terms belong to which query word.
 type matcher struct {
 	terms    map[string]int // term -> query word index
-	prefixes []prefixWord // half-typed words (a slice: there is at most one)
+	prefixes []prefixWord   // half-typed words (a slice: there is at most one)
 	words    int
 	weights  []float64 // rarity of each query word
 	heads    map[string]bool
