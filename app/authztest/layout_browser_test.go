@@ -87,9 +87,6 @@ type visit struct {
 // something that is not a page. The failure names the page, the actor, the
 // width and the elements at fault.
 func TestEveryPageFitsTheViewport(t *testing.T) {
-	if testing.Short() {
-		t.Skip("opens every page in Chromium")
-	}
 	ctx := context.Background()
 	a := apptest.New(t, dbtest.SQLite(t))
 	if err := a.SeedDemo(ctx, io.Discard); err != nil {
