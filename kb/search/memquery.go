@@ -133,6 +133,23 @@ func (mq *memQuery) leaf(field int, term string, boost float64) *mnode {
 	return l
 }
 
+// compileKids compiles a conjunction or disjunction; it is not covered when
+// any child is not, or when it has no children.
+func (mq *memQuery) compileKids(kind uint8, qs []query.Query) (*mnode, bool) {
+	n := &mnode{kind: kind}
+	for _, c := range qs {
+		k, ok := mq.compile(c, false)
+		if !ok {
+			return nil, false
+		}
+		n.kids = append(n.kids, k)
+	}
+	if len(n.kids) == 0 {
+		return nil, false
+	}
+	return n, true
+}
+
 func (mq *memQuery) compile(q query.Query, top bool) (*mnode, bool) {
 	switch q := q.(type) {
 	case *query.TermQuery:
@@ -142,31 +159,9 @@ func (mq *memQuery) compile(q query.Query, top bool) (*mnode, bool) {
 		}
 		return mq.leaf(f, q.Term, boostOf(q.BoostVal)), true
 	case *query.DisjunctionQuery:
-		n := &mnode{kind: mnDisj}
-		for _, d := range q.Disjuncts {
-			k, ok := mq.compile(d, false)
-			if !ok {
-				return nil, false
-			}
-			n.kids = append(n.kids, k)
-		}
-		if len(n.kids) == 0 {
-			return nil, false
-		}
-		return n, true
+		return mq.compileKids(mnDisj, q.Disjuncts)
 	case *query.ConjunctionQuery:
-		n := &mnode{kind: mnConj}
-		for _, c := range q.Conjuncts {
-			k, ok := mq.compile(c, false)
-			if !ok {
-				return nil, false
-			}
-			n.kids = append(n.kids, k)
-		}
-		if len(n.kids) == 0 {
-			return nil, false
-		}
-		return n, true
+		return mq.compileKids(mnConj, q.Conjuncts)
 	case *query.MultiPhraseQuery:
 		f, ok := memField(q.FieldVal)
 		if !ok || q.Fuzziness != 0 || len(q.Terms) == 0 {
