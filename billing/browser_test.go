@@ -54,8 +54,11 @@ func TestBrowserBillingHistoryPDFAndQuestion(t *testing.T) {
 		chromedp.Evaluate(`window.__noReload = true`, nil),
 		chromedp.SetValue("#billing-status", "paid", chromedp.ByQuery),
 		chromedp.Evaluate(`document.getElementById('billing-status').dispatchEvent(new Event('change', {bubbles: true}))`, nil),
-		chromedp.Poll(`!document.querySelector('#billing-invoice-table tbody').textContent.includes('INV-2026-0002')`, nil, chromedp.WithPollingTimeout(10*time.Second)),
-		chromedp.Text("#billing-invoice-table tbody", &filtered, chromedp.ByQuery),
+		// Wait for the swap to finish (no htmx request in flight), then read
+		// the rows in the page's own JavaScript: a node id taken between two
+		// swaps is gone by the time chromedp asks for its text.
+		chromedp.Poll(`!document.querySelector('.htmx-request') && !document.querySelector('#billing-invoice-table tbody').textContent.includes('INV-2026-0002')`, nil, chromedp.WithPollingTimeout(10*time.Second)),
+		chromedp.Evaluate(`document.querySelector('#billing-invoice-table tbody').textContent`, &filtered),
 		chromedp.Evaluate(`window.__noReload === true`, &marker),
 	)
 	if !strings.Contains(filtered, "INV-2026-0001") || strings.Contains(filtered, "INV-2026-0003") || !marker {
