@@ -59,7 +59,7 @@ func (d wsMailDeliverer) Deliver(ctx context.Context, tx bun.IDB, m *inbound.Mes
 		if att.Inline || att.Origin == "signature" {
 			continue
 		}
-		in.Files = append(in.Files, workspaces.EmailFile{Name: att.Filename, Data: att.Data})
+		in.Files = append(in.Files, workspaces.EmailFile{Name: att.Filename, Size: int64(att.Size()), Open: att.Open})
 	}
 	res, err := d.ws.DeliverEmail(ctx, tx, in)
 	if err != nil {

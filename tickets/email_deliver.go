@@ -1,7 +1,6 @@
 package tickets
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -374,10 +373,17 @@ func (d *EmailDeliverer) systemNote(ctx context.Context, tx bun.IDB, t *Ticket, 
 func (d *EmailDeliverer) storeFiles(ctx context.Context, tx bun.IDB, m *inbound.Message) ([]AttachmentInput, error) {
 	var out []AttachmentInput
 	for _, a := range m.Attachments {
-		blob, err := d.s.files.Put(ctx, tx, bytes.NewReader(a.Data), d.s.maxFile)
+		// Streamed attachments of large mail go from the raw message
+		// straight into the store, never whole in memory.
+		rc, err := a.Open()
+		if err != nil {
+			return nil, err
+		}
+		blob, err := d.s.files.Put(ctx, tx, rc, d.s.maxFile)
+		rc.Close()
 		if errors.Is(err, files.ErrTooLarge) {
 			m.Text += fmt.Sprintf("\n\n[%s (%s) is larger than the attachment limit and was not kept separately; the original email has it.]",
-				a.Filename, files.FormatSize(int64(len(a.Data))))
+				a.Filename, files.FormatSize(int64(a.Size())))
 			continue
 		}
 		if err != nil {

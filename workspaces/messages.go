@@ -1,10 +1,10 @@
 package workspaces
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"regexp"
 	"strconv"
 	"strings"
@@ -334,10 +334,12 @@ type EmailReply struct {
 	Files []EmailFile
 }
 
-// EmailFile is an attachment of an emailed reply.
+// EmailFile is an attachment of an emailed reply: its size and a way to
+// stream it (a large mail's attachment is never held in memory).
 type EmailFile struct {
 	Name string
-	Data []byte
+	Size int64
+	Open func() (io.ReadCloser, error)
 }
 
 // EmailResult says what DeliverEmail did, for the ingestion log.
@@ -545,7 +547,7 @@ func (s *Service) keepEmailFile(ctx context.Context, tx bun.IDB, by Actor, ws *W
 	if name == "" {
 		name = "attachment"
 	}
-	if len(f.Data) == 0 || int64(len(f.Data)) > s.max {
+	if f.Size == 0 || f.Size > s.max || f.Open == nil {
 		return "", nil
 	}
 	folder := new(Folder)
@@ -557,7 +559,12 @@ func (s *Service) keepEmailFile(ctx context.Context, tx bun.IDB, by Actor, ws *W
 	if err != nil {
 		return "", err
 	}
-	if _, _, err := s.uploadTx(ctx, tx, by, ws, UploadInput{FolderID: folder.ID, Name: name}, bytes.NewReader(f.Data)); err != nil {
+	rc, err := f.Open()
+	if err != nil {
+		return "", err
+	}
+	defer rc.Close()
+	if _, _, err := s.uploadTx(ctx, tx, by, ws, UploadInput{FolderID: folder.ID, Name: name}, rc); err != nil {
 		return "", err
 	}
 	return name, nil

@@ -16,6 +16,8 @@
 package inbound
 
 import (
+	"bytes"
+	"io"
 	"net/mail"
 	"strings"
 	"time"
@@ -76,7 +78,14 @@ type Attachment struct {
 	ContentType string
 	ContentID   string // without angle brackets; set for inline (cid:) parts
 	Inline      bool   // shown in the body (referenced by a cid: URL)
-	Data        []byte
+	// Data is the content, except for the large parts of a large message
+	// (see stream.go): those are decoded from the raw message when
+	// opened, so read attachments through Open and Size. Such an
+	// attachment can be opened while its Message is being ingested
+	// (during Deliver), not afterwards.
+	Data []byte
+	size int64
+	open func() (io.ReadCloser, error)
 	// Origin says where the file came from when it was not a plain MIME
 	// part: "tnef" (unpacked from winmail.dat), "signature" (S/MIME or
 	// PGP), "message" (a forwarded or returned message).
@@ -84,7 +93,24 @@ type Attachment struct {
 }
 
 // Size is the attachment's size in bytes.
-func (a Attachment) Size() int { return len(a.Data) }
+func (a Attachment) Size() int {
+	if a.open != nil {
+		return int(a.size)
+	}
+	return len(a.Data)
+}
+
+// Open streams the attachment's content.
+func (a Attachment) Open() (io.ReadCloser, error) {
+	if a.open != nil {
+		return a.open()
+	}
+	return io.NopCloser(bytes.NewReader(a.Data)), nil
+}
+
+// Streamed reports whether the content is read from the raw message on
+// Open instead of held in Data.
+func (a Attachment) Streamed() bool { return a.open != nil }
 
 // Sender is the address a reply goes to: Reply-To when given, else From.
 func (m *Message) Sender() string {

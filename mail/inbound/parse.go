@@ -36,13 +36,27 @@ func Parse(r io.ReadSeeker) (m *Message) {
 			m = unparsed(r, fmt.Sprintf("parser panic: %v", p))
 		}
 	}()
-	env, err := parser.ReadEnvelope(r)
+	var sk *skeleton
+	src := io.Reader(r)
+	if ra, ok := r.(io.ReaderAt); ok {
+		if size, err := r.Seek(0, io.SeekEnd); err == nil && size > streamMessageMin {
+			if s, ok := buildSkeleton(ra, size); ok {
+				sk, src = s, bytes.NewReader(s.msg)
+			}
+		}
+		if _, err := r.Seek(0, io.SeekStart); err != nil {
+			return unparsed(r, err.Error())
+		}
+	}
+	env, err := parser.ReadEnvelope(src)
 	if err != nil {
 		return unparsed(r, err.Error())
 	}
 	m = &Message{Header: mail.Header{}}
 	for _, k := range env.GetHeaderKeys() {
-		m.Header[k] = env.GetHeaderValues(k)
+		if !strings.EqualFold(k, spoolHeader) {
+			m.Header[k] = env.GetHeaderValues(k)
+		}
 	}
 	m.readHeaders(func(k string) string { return env.GetHeader(k) }, env.Root.Header.Get)
 	for _, e := range env.Errors {
@@ -52,7 +66,7 @@ func Parse(r io.ReadSeeker) (m *Message) {
 	if env.HTML != "" {
 		m.HTML = SanitizeHTML(env.HTML)
 	}
-	m.collectAttachments(env)
+	m.collectAttachments(env, sk)
 	return m
 }
 
@@ -142,7 +156,9 @@ func firstAddress(v string) mail.Address {
 // collectAttachments gathers every leaf part that is not the body: files,
 // inline images, forwarded messages, signatures, report parts. TNEF
 // (winmail.dat) is replaced by the files inside it.
-func (m *Message) collectAttachments(env *enmime.Envelope) {
+// Parts the streaming walk cut (see stream.go) are opened from the raw
+// message instead of held.
+func (m *Message) collectAttachments(env *enmime.Envelope, sk *skeleton) {
 	if env.Root == nil {
 		return
 	}
@@ -163,6 +179,9 @@ func (m *Message) collectAttachments(env *enmime.Envelope) {
 			ContentType: strings.ToLower(p.ContentType),
 			ContentID:   strings.Trim(strings.TrimSpace(p.ContentID), "<>"),
 			Data:        p.Content,
+		}
+		if sp, ok := sk.part(p.Header.Get(spoolHeader)); ok {
+			a.Data, a.size, a.open = nil, sp.size, sk.open(sp)
 		}
 		if a.ContentType == "" {
 			a.ContentType = "application/octet-stream"
