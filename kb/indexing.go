@@ -239,3 +239,7 @@ func (s *Service) LoadSearchMemory(ctx context.Context) error {
 	src := NewSource(s.db)
 	return is.Index.LoadMemory(func(put func(search.Doc) error) error { return src.AllDocs(ctx, put) })
 }
+
+// ResultStamp reports the index's result cache generation (see
+// search.Index.ResultStamp).
+func (is IndexSearcher) ResultStamp() (uint64, bool) { return is.Index.ResultStamp() }

@@ -33,8 +33,9 @@ const (
 // Portal serves the public help center: home, search, categories,
 // articles, feedback, the sitemap and the public search API.
 type Portal struct {
-	svc    *Service
-	secure bool
+	svc      *Service
+	secure   bool
+	rendered renderedSearches // as-you-type result lists (portal_searchcache.go)
 }
 
 // NewPortal builds the public handlers; secure marks cookies Secure
@@ -141,6 +142,19 @@ func (p *Portal) showSearch(c *fiber.Ctx) error {
 			sp.EverywhereURL = "/kb/search?" + url.Values{"q": {q}}.Encode()
 		}
 	}
+	// The as-you-type list may come from the rendered cache.
+	var stamp searchStamp
+	cacheable := false
+	key := renderedKey{q: q, category: category, categoryName: sp.CategoryName, page: page}
+	if q != "" && sp.Partial {
+		var err error
+		if stamp, cacheable, err = p.svc.resultStamp(ctx); err != nil {
+			return err
+		}
+		if cacheable && p.writeRendered(c, stamp, key) {
+			return nil
+		}
+	}
 	if q != "" {
 		res, err := p.svc.Search(ctx, SearchRequest{Text: q, CategorySlug: category, Limit: pageSize, Offset: (page - 1) * pageSize})
 		if err != nil {
@@ -168,6 +182,16 @@ func (p *Portal) showSearch(c *fiber.Ctx) error {
 		}
 		sp.AllURL = link(1)
 	}
+	if cacheable {
+		return p.renderForCache(c, stamp, key, sp)
+	}
+	return p.renderSearch(c, sp)
+}
+
+// renderSearch renders the search page, or its result list for htmx.
+func (p *Portal) renderSearch(c *fiber.Ctx, sp searchPage) error {
+	ctx := c.UserContext()
+	q := sp.Query
 	data := fiber.Map{"Search": sp}
 	if !web.IsHTMX(c) {
 		cats, err := p.svc.CategoryTree(ctx)

@@ -108,3 +108,17 @@ func (c *resultCache) len() int {
 	defer c.mu.Unlock()
 	return c.lru.Len()
 }
+
+// ResultStamp is the result cache's generation (it moves on every index
+// write and synonym change) and whether the cache is on at all. A caller
+// keeping something derived from search results (the portal keeps the
+// rendered result lists) serves it only while the stamp is unchanged.
+func (ix *Index) ResultStamp() (uint64, bool) {
+	c := ix.results
+	if c.max <= 0 {
+		return 0, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.gen, true
+}
