@@ -1,6 +1,7 @@
 package search
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"sync"
@@ -45,10 +46,26 @@ func memField(name string) (int, bool) {
 	return 0, false
 }
 
-// postings are one term's documents in one field, ordinals ascending.
+// postings are one term's documents in one field, ordinals ascending,
+// with the term's positions in each: entry j's are
+// pos[start[j]:start[j]+tfs[j]], ascending. Positions run on across the
+// values of a multi-valued field with phraseGap between values, so no
+// phrase spans two values.
 type postings struct {
-	ords []uint32
-	tfs  []uint16
+	ords  []uint32
+	tfs   []uint16
+	start []uint32
+	pos   []uint32
+}
+
+// phraseGap separates the positions of two values of a field; no phrase
+// is that long (a query is at most a few hundred bytes).
+const phraseGap = 1 << 16
+
+// positions returns entry j's positions.
+func (pl *postings) positions(j int) []uint32 {
+	s := pl.start[j]
+	return pl.pos[s : s+uint32(pl.tfs[j])]
 }
 
 // memDoc is what memIndex keeps of one article.
@@ -60,10 +77,13 @@ type memDoc struct {
 	excerpt      string // the plain-text start of the body, for snippets
 	categorySlug string
 	helpful      float64
-	// pos holds, per field and value, the term id at each token position
-	// (0 where a stop word stood).
-	pos [memFields][][]uint32
+	// terms lists, per field, the ids of the distinct terms the article
+	// holds (to take it out of the document counts when it goes).
+	terms [memFields][]uint32
 }
+
+// termPos is one token: its term id and position.
+type termPos struct{ id, pos uint32 }
 
 // memIndex is the in-memory mirror of the bleve index. Ordinals only grow:
 // an updated article gets a new ordinal and its old one is marked dead;
@@ -144,28 +164,26 @@ func (m *memIndex) upsert(id int64, d indexDoc, a analyzedDoc) {
 		id: id, slug: d.Slug, title: d.Title, summary: d.Summary,
 		meta: joinLines(d.Meta), excerpt: d.Excerpt, categorySlug: d.CategorySlug, helpful: d.Helpful,
 	}
-	var tf map[uint32]uint16
+	var toks []termPos
 	for f := 0; f < memFields; f++ {
-		if tf == nil {
-			tf = map[uint32]uint16{}
-		} else {
-			clear(tf)
-		}
+		toks = toks[:0]
 		n := 0
+		base := uint32(0)
 		for _, ts := range a.values[f] {
 			n += len(ts)
 			last := 0
 			for _, t := range ts {
 				last = max(last, t.Position)
+				toks = append(toks, termPos{m.termID(string(t.Term)), base + uint32(t.Position-1)})
 			}
-			p := make([]uint32, last)
-			for _, t := range ts {
-				id := m.termID(string(t.Term))
-				p[t.Position-1] = id
-				tf[id]++
-			}
-			md.pos[f] = append(md.pos[f], p)
+			base += uint32(last) + phraseGap
 		}
+		slices.SortFunc(toks, func(a, b termPos) int {
+			if a.id != b.id {
+				return cmp.Compare(a.id, b.id)
+			}
+			return cmp.Compare(a.pos, b.pos)
+		})
 		// zap stores the length as float32 bits and hands BM25 the norm
 		// 1/sqrt(len) as a float32; bleve turns it back into a length.
 		fl := 0.0
@@ -174,10 +192,18 @@ func (m *memIndex) upsert(id int64, d indexDoc, a analyzedDoc) {
 			fl = 1 / (norm * norm)
 		}
 		m.flen[f] = append(m.flen[f], fl)
-		for id, c := range tf {
+		for i := 0; i < len(toks); {
+			id := toks[i].id
+			j := i
 			pl := &m.post[f][id]
 			pl.ords = append(pl.ords, ord)
-			pl.tfs = append(pl.tfs, c)
+			pl.start = append(pl.start, uint32(len(pl.pos)))
+			for ; j < len(toks) && toks[j].id == id; j++ {
+				pl.pos = append(pl.pos, toks[j].pos)
+			}
+			pl.tfs = append(pl.tfs, uint16(j-i))
+			i = j
+			md.terms[f] = append(md.terms[f], id)
 			if m.df[f][id] == 0 {
 				m.card[f]++
 			}
@@ -198,19 +224,11 @@ func (m *memIndex) remove(id int64) {
 	}
 	delete(m.byID, id)
 	d := &m.docs[ord]
-	seen := map[uint32]bool{}
 	for f := 0; f < memFields; f++ {
-		clear(seen)
-		for _, p := range d.pos[f] {
-			for _, id := range p {
-				if id == 0 || seen[id] {
-					continue
-				}
-				seen[id] = true
-				m.df[f][id]--
-				if m.df[f][id] == 0 {
-					m.card[f]--
-				}
+		for _, id := range d.terms[f] {
+			m.df[f][id]--
+			if m.df[f][id] == 0 {
+				m.card[f]--
 			}
 		}
 	}
@@ -230,16 +248,19 @@ func (m *memIndex) compact() {
 		for i := range m.post[f] {
 			pl := &m.post[f][i]
 			k := 0
+			var pos []uint32
 			for j, o := range pl.ords {
 				if m.alive[o] {
-					pl.ords[k], pl.tfs[k] = o, pl.tfs[j]
+					p := pl.positions(j)
+					pl.ords[k], pl.tfs[k], pl.start[k] = o, pl.tfs[j], uint32(len(pos))
+					pos = append(pos, p...)
 					k++
 				}
 			}
 			if k == 0 {
-				pl.ords, pl.tfs = nil, nil
+				pl.ords, pl.tfs, pl.start, pl.pos = nil, nil, nil, nil
 			} else {
-				pl.ords, pl.tfs = pl.ords[:k], pl.tfs[:k]
+				pl.ords, pl.tfs, pl.start, pl.pos = pl.ords[:k], pl.tfs[:k], pl.start[:k], pos
 			}
 		}
 	}
@@ -295,6 +316,10 @@ func (m *memIndex) shrink() {
 			if cap(pl.ords) > len(pl.ords) {
 				pl.ords = slices.Clip(slices.Clone(pl.ords))
 				pl.tfs = slices.Clip(slices.Clone(pl.tfs))
+				pl.start = slices.Clip(slices.Clone(pl.start))
+			}
+			if cap(pl.pos) > len(pl.pos) {
+				pl.pos = slices.Clip(slices.Clone(pl.pos))
 			}
 		}
 	}

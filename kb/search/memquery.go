@@ -481,14 +481,18 @@ func (mq *memQuery) conjLists(lists [][]entry) []entry {
 // positions are checked before anything is scored.
 func (mq *memQuery) evalPhrase(n *mnode) []entry {
 	m := mq.m
+	// The first position must hold a term: bleve's phrase searcher
+	// anchors on it.
+	if len(n.positions) == 0 || len(n.positions[0]) == 0 {
+		return nil
+	}
 	var used [][]*mnode
-	for _, leaves := range n.positions {
+	var offs []uint32 // each used position's offset from the first
+	for i, leaves := range n.positions {
 		if len(leaves) > 0 {
 			used = append(used, leaves)
+			offs = append(offs, uint32(i))
 		}
-	}
-	if len(used) == 0 {
-		return nil
 	}
 	size := func(leaves []*mnode) int {
 		t := 0
@@ -552,7 +556,7 @@ docs:
 				continue docs
 			}
 		}
-		if !mq.phraseAt(o, n) {
+		if !phraseAt(m, o, used, offs, cursors) {
 			continue
 		}
 		score := 0.0
@@ -575,30 +579,42 @@ docs:
 	return out
 }
 
-// phraseAt checks the term positions of a phrase in one document.
-func (mq *memQuery) phraseAt(ord uint32, n *mnode) bool {
-	has := func(leaves []*mnode, id uint32) bool {
-		for _, l := range leaves {
-			if l.term == id {
-				return true
+// phraseAt checks the term positions of a phrase in document o: a
+// position of a first-position term followed, at each used position's
+// offset, by one of that position's terms. cursors point every leaf at o
+// in its postings where it holds o. The work is proportional to the
+// phrase terms' frequencies in o, not to the field's length.
+func phraseAt(m *memIndex, o uint32, used [][]*mnode, offs []uint32, cursors [][]int) bool {
+	// at returns leaf k of used position i's positions in o (nil: none).
+	at := func(i, k int) []uint32 {
+		l := used[i][k]
+		if l.term == 0 {
+			return nil
+		}
+		pl := &m.post[l.field][l.term]
+		if c := cursors[i][k]; c < len(pl.ords) && pl.ords[c] == o {
+			return pl.positions(c)
+		}
+		return nil
+	}
+	holds := func(i int, p uint32) bool {
+		for k := range used[i] {
+			for _, q := range at(i, k) {
+				if q >= p {
+					if q == p {
+						return true
+					}
+					break
+				}
 			}
 		}
 		return false
 	}
-	first := n.positions[0]
-	for _, v := range mq.m.docs[ord].pos[n.field] {
+	for k := range used[0] {
 	start:
-		for p := range v {
-			if v[p] == 0 || !has(first, v[p]) {
-				continue
-			}
-			for i := 1; i < len(n.positions); i++ {
-				leaves := n.positions[i]
-				if len(leaves) == 0 {
-					continue
-				}
-				q := p + i
-				if q >= len(v) || v[q] == 0 || !has(leaves, v[q]) {
+		for _, p := range at(0, k) {
+			for i := 1; i < len(used); i++ {
+				if !holds(i, p+offs[i]) {
 					continue start
 				}
 			}
