@@ -103,8 +103,9 @@ func (ix *Index) hitFeatures(m *matcher, qp queryPairs, texts ...string) (cover,
 	for ti, text := range texts {
 		prev := -1
 		prevStem := ""
+		var buf [64]byte
 		scanWords(text, func(start, end int) {
-			lower := strings.ToLower(text[start:end])
+			lower := lowerWord(&buf, text[start:end])
 			if len(qp.raw) > 0 {
 				st := stem(lower)
 				for k, p := range qp.raw {

@@ -93,8 +93,9 @@ type span struct{ start, end, word int }
 // spans lists the matching words in text.
 func (m *matcher) spans(text string) []span {
 	var out []span
+	var buf [64]byte
 	scanWords(text, func(start, end int) {
-		if i, ok := m.matchWord(strings.ToLower(text[start:end])); ok {
+		if i, ok := m.matchWord(lowerWord(&buf, text[start:end])); ok {
 			out = append(out, span{start, end, i})
 		}
 	})
@@ -135,8 +136,15 @@ func (m *matcher) bestWindow(sp []span) (from, to, score int) {
 func (m *matcher) snippet(summary, body string) template.HTML {
 	ss := m.spans(summary)
 	sf, st, sscore := m.bestWindow(ss)
-	bs := m.spans(body)
-	bf, bt, bscore := m.bestWindow(bs)
+	// The body wins only with more distinct query words than the
+	// summary's best window: when that holds them all, the body (up to
+	// 4,000 bytes) need not be scanned.
+	var bs []span
+	var bf, bt, bscore int
+	if sscore/100 < m.words {
+		bs = m.spans(body)
+		bf, bt, bscore = m.bestWindow(bs)
+	}
 	switch {
 	case bscore > sscore && bscore/100 > sscore/100:
 		return render(body, bs[bf:bt])

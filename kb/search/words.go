@@ -6,6 +6,7 @@ import (
 	"sync"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
@@ -32,7 +33,21 @@ func stopWords() (analysis.TokenMap, error) {
 func scanWords(text string, fn func(start, end int)) {
 	start := -1
 	for i := 0; i < len(text); {
-		r, size := rune(text[i]), 1
+		c := text[i]
+		if c < utf8.RuneSelf && c != '\'' {
+			// ASCII, the bulk of every text: a table says it all.
+			if asciiWord[c] {
+				if start < 0 {
+					start = i
+				}
+			} else if start >= 0 {
+				fn(start, i)
+				start = -1
+			}
+			i++
+			continue
+		}
+		r, size := rune(c), 1
 		if r >= utf8.RuneSelf {
 			r, size = utf8.DecodeRuneInString(text[i:])
 		}
@@ -54,6 +69,44 @@ func scanWords(text string, fn func(start, end int)) {
 		fn(start, len(text))
 	}
 }
+
+// lowerWord is strings.ToLower for the words scanWords finds, without
+// an allocation for the common ASCII word: a word with capitals is
+// lowered into buf and returned as a string over it, valid until buf is
+// reused; callers only look it up (and stem, which copies what it keeps).
+func lowerWord(buf *[64]byte, w string) string {
+	upper := false
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if c >= utf8.RuneSelf {
+			return strings.ToLower(w)
+		}
+		upper = upper || ('A' <= c && c <= 'Z')
+	}
+	if !upper {
+		return w
+	}
+	if len(w) > len(buf) {
+		return strings.ToLower(w)
+	}
+	b := buf[:len(w)]
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b[i] = c
+	}
+	return unsafe.String(&b[0], len(b))
+}
+
+// asciiWord marks the ASCII letters and digits.
+var asciiWord = func() (t [utf8.RuneSelf]bool) {
+	for c := range t {
+		t[c] = unicode.IsLetter(rune(c)) || unicode.IsDigit(rune(c))
+	}
+	return t
+}()
 
 // stemCache remembers the stems of the words result texts are made of:
 // the second ranking pass and the snippets stem every word of thirty
