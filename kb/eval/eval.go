@@ -114,13 +114,16 @@ type Score struct {
 	Recall5  float64 // share with a relevant article in the top 5
 	Recall10 float64
 	Misses   []Miss // queries with nothing relevant in the top 5
+	NotFirst []Miss // queries whose first relevant article is not ranked first
 }
 
-// Miss is a query whose answer was not in the top 5.
+// Miss is a query whose answer was not where it should be.
 type Miss struct {
-	Query string
-	Rank  int // 0: not in the top 10
-	Got   []string
+	Query    string
+	Kind     string
+	Rank     int // 0: not in the top 10
+	Got      []string
+	Relevant []string
 }
 
 // Run scores engine on the queries of one half ("" for all).
@@ -153,7 +156,10 @@ func Run(ctx context.Context, e Engine, qs []Judged, half string) (Score, error)
 		if rank >= 1 && rank <= 5 {
 			s.Recall5++
 		} else {
-			s.Misses = append(s.Misses, Miss{Query: q.Query, Rank: rank, Got: got[:min(5, len(got))]})
+			s.Misses = append(s.Misses, Miss{Query: q.Query, Kind: q.Kind, Rank: rank, Got: got[:min(5, len(got))], Relevant: q.Relevant})
+		}
+		if rank != 1 {
+			s.NotFirst = append(s.NotFirst, Miss{Query: q.Query, Kind: q.Kind, Rank: rank, Got: got[:min(3, len(got))], Relevant: q.Relevant})
 		}
 	}
 	if s.N > 0 {
