@@ -200,7 +200,7 @@ func (l *lookup) resolveUncached(term, raw string) (resolution, error) {
 	if neverCorrect(raw) {
 		return r, nil
 	}
-	words, err := l.nearest(reader, raw, allowedEdits(raw), "spell")
+	words, dist, err := l.nearest(reader, raw, allowedEdits(raw), "spell")
 	if err != nil {
 		return resolution{}, err
 	}
@@ -225,10 +225,20 @@ func (l *lookup) resolveUncached(term, raw string) (resolution, error) {
 			r.fixes = append(r.fixes, fix{term: stem, word: w, df: df})
 		}
 	}
+	// The words as written come from titles, summaries and tags only; a
+	// stem of the bodies one edit closer wins ("freze": "frame" and
+	// "tree" are two edits away as written, the stem "freez" of
+	// "freeze" and "freezing" one).
 	if len(r.fixes) == 0 {
-		stems, err := l.nearest(reader, term, allowedEdits(term), "title", "body")
+		dist = allowedEdits(term) + 1
+	}
+	if dist > 1 {
+		stems, _, err := l.nearest(reader, term, min(allowedEdits(term), dist-1), "title", "body")
 		if err != nil {
 			return resolution{}, err
+		}
+		if len(stems) > 0 {
+			r.fixes = r.fixes[:0]
 		}
 		for _, st := range stems {
 			if seen[st] {
@@ -257,15 +267,16 @@ func (l *lookup) resolveUncached(term, raw string) (resolution, error) {
 }
 
 // nearest returns the dictionary terms of fields closest to term within
-// allowed edits: those at the smallest distance, the ones found in more
-// documents first, at most maxCorrections; nil when none is close enough.
-func (l *lookup) nearest(reader index.IndexReader, term string, allowed int, fields ...string) ([]string, error) {
+// allowed edits: those at the smallest distance (returned too), the ones
+// found in more documents first, at most maxCorrections; nil when none is
+// close enough.
+func (l *lookup) nearest(reader index.IndexReader, term string, allowed int, fields ...string) ([]string, int, error) {
 	if allowed == 0 {
-		return nil, nil
+		return nil, 0, nil
 	}
 	fr, ok := reader.(index.IndexReaderFuzzy)
 	if !ok {
-		return nil, nil
+		return nil, 0, nil
 	}
 	// Enumerate one Levenshtein edit wider (bleve stops at two): a swap
 	// costs two there.
@@ -281,13 +292,13 @@ func (l *lookup) nearest(reader index.IndexReader, term string, allowed int, fie
 	for _, f := range fields {
 		dict, err := fr.FieldDictFuzzy(f, term, fuzziness, "")
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		for {
 			e, err := dict.Next()
 			if err != nil {
 				_ = dict.Close()
-				return nil, err
+				return nil, 0, err
 			}
 			if e == nil {
 				break
@@ -323,7 +334,7 @@ func (l *lookup) nearest(reader index.IndexReader, term string, allowed int, fie
 		}
 		out = append(out, c.term)
 	}
-	return out, nil
+	return out, bestDist, nil
 }
 
 // prefixTerms returns the most frequent terms of the title, summary and
