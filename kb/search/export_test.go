@@ -17,8 +17,8 @@ func (ix *Index) SetRanking(r Ranking) {
 func RankingParams(r *Ranking) map[string]*float64 {
 	return map[string]*float64{
 		"title": &r.title, "summary": &r.summary, "body": &r.body, "meta": &r.meta,
-		"prefixAlt": &r.prefixAlt, "corrected": &r.corrected,
-		"phraseShort": &r.phraseShort, "pairShort": &r.pairShort, "helpful": &r.helpful, "phraseBody": &r.phraseBody,
+		"prefixAlt": &r.prefixAlt, "negation": &r.negation, "corrected": &r.corrected,
+		"phraseShort": &r.phraseShort, "pairShort": &r.pairShort, "helpful": &r.helpful, "length": &r.length, "phraseBody": &r.phraseBody,
 		"cover": &r.cover, "titleCover": &r.titleCover, "pairs": &r.pairs, "tag": &r.tag,
 	}
 }

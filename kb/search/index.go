@@ -177,6 +177,17 @@ func keptStopWords() []string {
 		"won't", "wouldn't", "isn't", "aren't", "wasn't", "weren't", "hasn't", "haven't", "hadn't", "shouldn't", "mustn't"}
 }
 
+// negations are keptStopWords as a set, also written without apostrophes.
+var negations = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range keptStopWords() {
+		m[w] = true
+		m[strings.ReplaceAll(w, "'", "")] = true
+		m[strings.ReplaceAll(w, "'", "’")] = true
+	}
+	return m
+}()
+
 // wordsAnalyzer is the English analyzer without stop-word removal, for the
 // "phrase" field: it keeps "sign up" apart from "sign in".
 const wordsAnalyzer = "fd_words"

@@ -19,6 +19,10 @@ type ranking struct {
 	prefixAlt, corrected float64
 	// synonym weighs another phrase of a synonym group the query uses.
 	synonym float64
+	// negation weighs a negation ("not", "can't") as a word of its own:
+	// it is kept for phrases ("not working"), but an article about the
+	// Not operator does not answer "spellcheck not working".
+	negation float64
 	// phraseShort weighs the whole query as a phrase in the title,
 	// summary or tags; phraseBody its content words as a phrase in the body.
 	phraseShort, phraseBody float64
@@ -40,6 +44,13 @@ type ranking struct {
 	tag float64
 	// helpful: the article's helpfulness (0..1, 0.5 without votes).
 	helpful float64
+	// length weighs how much an article has to say (log of its plain
+	// text, up to the stored excerpt's 4,000 bytes, per lengthPivot
+	// bytes). BM25 normalises by length so a long article is not
+	// favoured merely for repeating a word; but among articles that
+	// match the query alike, a page that explains the task answers it
+	// more often than a stub that only names it.
+	length, lengthPivot float64
 	// fieldCentric builds the main query per field rather than per word;
 	// exactStops stops completing a half-typed word that is already a
 	// known word.
@@ -51,9 +62,9 @@ type ranking struct {
 func defaultRanking() ranking {
 	return ranking{
 		title: 1.8, summary: 1.6, body: 1.875, meta: 1.0,
-		prefixAlt: 0.7, corrected: 0.338, synonym: 0.8,
+		prefixAlt: 0.7, corrected: 0.338, synonym: 0.8, negation: 0.25,
 		phraseShort: 8.0, phraseBody: 6.4, pairShort: 1.0,
-		cover: 2.4, titleCover: 0.54, pairs: 0.3, tag: 1.1, helpful: 0.3, window: 30,
+		cover: 2.4, titleCover: 0.54, pairs: 0.3, tag: 1.1, helpful: 0.3, length: 0.6, lengthPivot: 1000, window: 30,
 		fieldCentric: true, exactStops: true,
 	}
 }

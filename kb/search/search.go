@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -11,7 +12,6 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/search/query"
-	index "github.com/blevesearch/bleve_index_api"
 )
 
 // Limits of one query.
@@ -165,14 +165,17 @@ func (ix *Index) search(ctx context.Context, q Query, limit, offset int) (Result
 	qp := ix.newQueryPairs(slots, p.free)
 	rk := ix.rank
 	type ranked struct {
-		hit     Hit
-		summary string
+		hit              Hit
+		summary, excerpt string
 	}
 	all := make([]ranked, 0, len(cands))
 	for _, c := range cands {
 		cover, titleCover, pairs := ix.hitFeatures(m, qp, c.title, c.summary, c.meta)
 		tag := ix.tagMatch(m, c.meta)
 		score := c.score * (1 + rk.cover*cover + rk.titleCover*titleCover + rk.pairs*pairs + rk.tag*tag + rk.helpful*(c.helpful-0.5))
+		if rk.length > 0 {
+			score *= 1 + rk.length*math.Log1p(float64(len(c.excerpt))/rk.lengthPivot)
+		}
 		all = append(all, ranked{
 			hit: Hit{
 				ID:           c.id,
@@ -182,6 +185,7 @@ func (ix *Index) search(ctx context.Context, q Query, limit, offset int) (Result
 				CategorySlug: c.categorySlug,
 			},
 			summary: c.summary,
+			excerpt: c.excerpt,
 		})
 	}
 	sort.SliceStable(all, func(i, j int) bool { return all[i].hit.Score > all[j].hit.Score })
@@ -189,23 +193,13 @@ func (ix *Index) search(ctx context.Context, q Query, limit, offset int) (Result
 	out := Result{Total: total}
 	if offset < len(all) {
 		page := all[offset:min(offset+limit, len(all))]
-		// Only the page's excerpts are loaded: they are the largest
-		// stored values and the re-ranked window is three pages long.
-		ids := make([]string, len(page))
-		for i, r := range page {
-			ids[i] = docID(r.hit.ID)
-		}
-		excerpts, err := ix.excerpts(ctx, ids)
-		if err != nil {
-			return Result{}, err
-		}
 		out.Hits = make([]Hit, len(page))
 		for i, r := range page {
-			r.hit.Snippet = m.snippet(r.summary, excerpts[ids[i]])
+			r.hit.Snippet = m.snippet(r.summary, r.excerpt)
 			out.Hits[i] = r.hit
 		}
 		if top := page[0]; offset == 0 {
-			out.Corrected = correctedText(q.Text, slots, ix.analyzer, top.hit.Title, top.summary, excerpts[ids[0]])
+			out.Corrected = correctedText(q.Text, slots, ix.analyzer, top.hit.Title, top.summary, top.excerpt)
 		}
 	}
 	return out, nil
@@ -217,6 +211,7 @@ type candidate struct {
 	id             int64
 	slug, title    string
 	summary, meta  string
+	excerpt        string // the plain-text start of the body
 	categorySlug   string
 	helpful, score float64
 }
@@ -246,14 +241,14 @@ func (ix *Index) candidates(ctx context.Context, bq query.Query, window int) ([]
 			out := make([]candidate, len(top))
 			for i, e := range top {
 				d := &mem.docs[e.ord]
-				out[i] = candidate{id: d.id, slug: d.slug, title: d.title, summary: d.summary, meta: d.meta,
+				out[i] = candidate{id: d.id, slug: d.slug, title: d.title, summary: d.summary, meta: d.meta, excerpt: d.excerpt,
 					categorySlug: d.categorySlug, helpful: d.helpful, score: e.score}
 			}
 			return out, total, nil
 		}
 	}
 	req := bleve.NewSearchRequestOptions(bq, window, 0, false)
-	req.Fields = []string{"slug", "title", "category_slug", "helpful", "summary", "meta"}
+	req.Fields = []string{"slug", "title", "category_slug", "helpful", "summary", "meta", "excerpt"}
 	res, err := ix.bi.SearchInContext(ctx, req)
 	if err != nil {
 		return nil, 0, fmt.Errorf("search: %w", err)
@@ -266,7 +261,7 @@ func (ix *Index) candidates(ctx context.Context, bq query.Query, window int) ([]
 		}
 		helpful, _ := h.Fields["helpful"].(float64)
 		out = append(out, candidate{id: id, slug: fieldString(h.Fields, "slug"), title: fieldString(h.Fields, "title"),
-			summary: fieldString(h.Fields, "summary"), meta: fieldStrings(h.Fields, "meta"),
+			summary: fieldString(h.Fields, "summary"), meta: fieldStrings(h.Fields, "meta"), excerpt: fieldString(h.Fields, "excerpt"),
 			categorySlug: fieldString(h.Fields, "category_slug"), helpful: helpful, score: h.Score})
 	}
 	return out, int(res.Total), nil
@@ -281,43 +276,6 @@ func (ix *Index) docCount() uint64 {
 	}
 	n, _ := ix.bi.DocCount()
 	return n
-}
-
-// excerpts loads the stored plain-text excerpts of the given documents.
-func (ix *Index) excerpts(ctx context.Context, ids []string) (map[string]string, error) {
-	out := make(map[string]string, len(ids))
-	if mem := ix.memory(); mem != nil {
-		mem.mu.RLock()
-		defer mem.mu.RUnlock()
-		for _, id := range ids {
-			n, err := strconv.ParseInt(id, 10, 64)
-			if err != nil {
-				continue
-			}
-			if o, ok := mem.byID[n]; ok {
-				out[id] = mem.docs[o].excerpt
-			}
-		}
-		return out, nil
-	}
-	for _, id := range ids {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		doc, err := ix.bi.Document(id)
-		if err != nil {
-			return nil, fmt.Errorf("search: load excerpt: %w", err)
-		}
-		if doc == nil {
-			continue
-		}
-		doc.VisitFields(func(f index.Field) {
-			if f.Name() == "excerpt" {
-				out[id] = string(f.Value())
-			}
-		})
-	}
-	return out, nil
 }
 
 func fieldString(f map[string]interface{}, name string) string {
@@ -362,7 +320,11 @@ func (ix *Index) buildSlots(lk *lookup, p parsed) ([]slot, error) {
 		}
 		s.df = r.df
 		if r.known {
-			s.terms, s.boosts, s.short = append(s.terms, term), append(s.boosts, 1), append(s.short, false)
+			w := 1.0
+			if negations[raw] {
+				w = ix.rank.negation
+			}
+			s.terms, s.boosts, s.short = append(s.terms, term), append(s.boosts, w), append(s.short, false)
 		}
 		if isLast && len([]rune(raw)) >= 2 && !(r.known && ix.rank.exactStops) {
 			s.prefix = true
