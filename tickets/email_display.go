@@ -77,12 +77,22 @@ var (
 )
 
 // splitQuotedHTML separates sanitised email HTML into what the sender
-// wrote and the quoted history: the cut is at the first <blockquote>, or
-// the first element whose whole text is an "On … wrote:" attribution, an
-// "-----Original Message-----" separator, Outlook's "From: … Sent: …"
-// block or a "-- " signature. Elements that contain the cut are split
-// (their earlier children stay visible), so both halves are well-formed.
-// When nothing visible would remain, everything stays visible.
+// wrote (visible) and the quoted history at its end (quoted), folding only
+// what is quoted:
+//   - each <blockquote> (with the "On … wrote:" attribution right before
+//     it, as Gmail's div.gmail_quote, Apple Mail and Thunderbird write
+//     it) is a quoted block;
+//   - an "-----Original Message-----" separator, Outlook's "From: … Sent:
+//     …" block (div#divRplyFwdMsg), an attribution with no blockquote
+//     after it, or a "-- " signature starts history that runs to the end
+//     (Outlook quotes without markup).
+//
+// The quoted blocks after the sender's last words, and the history, go to
+// quoted; a quoted block with the sender's answers after it (interleaved
+// replies) folds in place, inside visible, as its own <details>, so the
+// answers stay visible. Elements that contain the cut are split (their
+// earlier children stay visible), so both halves are well-formed. When
+// nothing visible would remain, everything stays visible.
 func splitQuotedHTML(s string) (visible, quoted string) {
 	ctx := &html.Node{Type: html.ElementNode, Data: "div", DataAtom: atom.Div}
 	nodes, err := html.ParseFragment(strings.NewReader(s), ctx)
@@ -93,28 +103,194 @@ func splitQuotedHTML(s string) (visible, quoted string) {
 	for _, n := range nodes {
 		root.AppendChild(n)
 	}
-	v, q, found := splitNode(root)
-	if !found || strings.TrimSpace(textOf(v)) == "" && !hasImage(v) {
+	sc := &quoteScan{}
+	sc.walk(root)
+	lastVisible := -1
+	for i, e := range sc.events {
+		if e.visible {
+			lastVisible = i
+		}
+	}
+	if lastVisible < 0 {
 		return s, ""
 	}
+	// The cut: the first quoted block with nothing the sender wrote after
+	// it, else the start of the history.
+	cut := sc.tail
+	var inPlace []quoteUnit
+	for i, e := range sc.events {
+		if e.visible {
+			continue
+		}
+		if i > lastVisible {
+			cut = e.unit.start
+			break
+		}
+		inPlace = append(inPlace, e.unit)
+	}
+	if cut == nil && len(inPlace) == 0 {
+		return s, ""
+	}
+	for _, u := range inPlace {
+		foldInPlace(u)
+	}
+	if cut == nil {
+		return renderChildren(root), ""
+	}
+	above := map[*html.Node]bool{}
+	for p := cut.Parent; p != nil; p = p.Parent {
+		above[p] = true
+	}
+	v, q := splitAt(root, cut, above)
 	return renderChildren(v), renderChildren(q)
 }
 
-// splitNode returns copies of n holding the children before the quote
-// marker (v) and from it on (q).
-func splitNode(n *html.Node) (v, q *html.Node, found bool) {
-	v, q = shallow(n), shallow(n)
-	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		if found {
-			q.AppendChild(deepCopy(c))
+// quoteUnit is a quoted block: the sibling range start…end (an
+// attribution and its blockquote, or the blockquote alone).
+type quoteUnit struct{ start, end *html.Node }
+
+// quoteScan lists, in document order, what the sender wrote (visible
+// text and images) and the quoted blocks, up to the start of the history
+// (tail).
+type quoteScan struct {
+	events []quoteEvent
+	tail   *html.Node
+}
+
+type quoteEvent struct {
+	visible bool
+	unit    quoteUnit
+}
+
+func (sc *quoteScan) walk(n *html.Node) {
+	for c := n.FirstChild; c != nil && sc.tail == nil; c = c.NextSibling {
+		switch {
+		case isBlockquote(c):
+			sc.events = append(sc.events, quoteEvent{unit: quoteUnit{c, c}})
+		case isAttribution(c) && isBlockquote(nextSibling(c)):
+			bq := nextSibling(c)
+			sc.events = append(sc.events, quoteEvent{unit: quoteUnit{c, bq}})
+			c = bq
+		case isHistoryMarker(c):
+			sc.tail = c
+		case c.Type == html.TextNode:
+			if strings.TrimSpace(c.Data) != "" {
+				sc.events = append(sc.events, quoteEvent{visible: true})
+			}
+		case c.Type == html.ElementNode && (c.DataAtom == atom.Img):
+			sc.events = append(sc.events, quoteEvent{visible: true})
+		case c.Type == html.ElementNode:
+			sc.walk(c)
+		}
+	}
+}
+
+func isBlockquote(n *html.Node) bool {
+	return n != nil && n.Type == html.ElementNode && n.DataAtom == atom.Blockquote
+}
+
+// nextSibling skips whitespace and <br> between an attribution and its
+// blockquote.
+func nextSibling(n *html.Node) *html.Node {
+	for c := n.NextSibling; c != nil; c = c.NextSibling {
+		if c.Type == html.TextNode && strings.TrimSpace(c.Data) == "" || c.Type == html.CommentNode ||
+			c.Type == html.ElementNode && c.DataAtom == atom.Br {
 			continue
 		}
+		return c
+	}
+	return nil
+}
+
+// nextInDocument is the next node after n's subtree, skipping what
+// nextSibling skips, climbing out of parents.
+func nextInDocument(n *html.Node) *html.Node {
+	for ; n != nil; n = n.Parent {
+		if s := nextSibling(n); s != nil {
+			return s
+		}
+	}
+	return nil
+}
+
+func isAttribution(n *html.Node) bool {
+	var t string
+	switch n.Type {
+	case html.TextNode:
+		t = n.Data
+	case html.ElementNode:
+		t = textOf(n)
+	default:
+		return false
+	}
+	t = collapse(t)
+	return len(t) <= 600 && htmlAttributionRE.MatchString(t)
+}
+
+// isHistoryMarker: where quoted history without markup starts (it runs to
+// the end of the message): a separator, Outlook's header block, a
+// signature, or an attribution that no blockquote follows.
+func isHistoryMarker(n *html.Node) bool {
+	if isAttribution(n) {
+		return !isBlockquote(nextInDocument(n))
+	}
+	if n.Type == html.TextNode {
+		t := strings.TrimSpace(n.Data)
+		return t == "--" || htmlSeparatorRE.MatchString(t)
+	}
+	if n.Type != html.ElementNode {
+		return false
+	}
+	for _, a := range n.Attr {
+		if a.Key == "id" && strings.EqualFold(a.Val, "divRplyFwdMsg") {
+			return true
+		}
+	}
+	t := collapse(textOf(n))
+	if len(t) > 600 {
+		// A long element holds more than the marker: look inside it.
+		return false
+	}
+	return htmlSeparatorRE.MatchString(t) || htmlOutlookRE.MatchString(t) ||
+		t == "--" || strings.HasPrefix(t, "-- ") && len(t) < 400 && !strings.Contains(t[3:], "--")
+}
+
+// foldInPlace wraps a quoted block in the same toggle the page puts
+// around the history.
+func foldInPlace(u quoteUnit) {
+	parent := u.start.Parent
+	details := &html.Node{Type: html.ElementNode, Data: "details", DataAtom: atom.Details,
+		Attr: []html.Attribute{{Key: "class", Val: "tk-quoted"}}}
+	summary := &html.Node{Type: html.ElementNode, Data: "summary", DataAtom: atom.Summary}
+	summary.AppendChild(&html.Node{Type: html.TextNode, Data: "Show quoted text"})
+	body := &html.Node{Type: html.ElementNode, Data: "div", DataAtom: atom.Div,
+		Attr: []html.Attribute{{Key: "class", Val: "tk-body"}}}
+	details.AppendChild(summary)
+	details.AppendChild(body)
+	parent.InsertBefore(details, u.start)
+	for c := u.start; ; {
+		next := c.NextSibling
+		parent.RemoveChild(c)
+		body.AppendChild(c)
+		if c == u.end {
+			break
+		}
+		c = next
+	}
+}
+
+// splitAt returns copies of n holding what comes before cut (v) and cut
+// with what follows it (q); above marks cut's ancestors.
+func splitAt(n, cut *html.Node, above map[*html.Node]bool) (v, q *html.Node) {
+	v, q = shallow(n), shallow(n)
+	found := false
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		switch {
-		case isQuoteMarker(c):
+		case found || c == cut:
 			found = true
 			q.AppendChild(deepCopy(c))
-		case c.Type == html.ElementNode && containsMarker(c):
-			cv, cq, _ := splitNode(c)
+		case above[c]:
+			cv, cq := splitAt(c, cut, above)
 			v.AppendChild(cv)
 			q.AppendChild(cq)
 			found = true
@@ -122,36 +298,7 @@ func splitNode(n *html.Node) (v, q *html.Node, found bool) {
 			v.AppendChild(deepCopy(c))
 		}
 	}
-	return v, q, found
-}
-
-func isQuoteMarker(n *html.Node) bool {
-	if n.Type != html.ElementNode {
-		if n.Type == html.TextNode {
-			t := strings.TrimSpace(n.Data)
-			return t == "--" || htmlSeparatorRE.MatchString(t) || htmlAttributionRE.MatchString(collapse(t))
-		}
-		return false
-	}
-	if n.DataAtom == atom.Blockquote {
-		return true
-	}
-	t := collapse(textOf(n))
-	if len(t) > 600 {
-		// A long element holds more than the marker: look inside it.
-		return false
-	}
-	return htmlAttributionRE.MatchString(t) || htmlSeparatorRE.MatchString(t) || htmlOutlookRE.MatchString(t) ||
-		t == "--" || strings.HasPrefix(t, "-- ") && len(t) < 400 && !strings.Contains(t[3:], "--")
-}
-
-func containsMarker(n *html.Node) bool {
-	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		if isQuoteMarker(c) || c.Type == html.ElementNode && containsMarker(c) {
-			return true
-		}
-	}
-	return false
+	return v, q
 }
 
 func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }
@@ -168,18 +315,6 @@ func textOf(n *html.Node) string {
 		b.WriteString(textOf(c))
 	}
 	return b.String()
-}
-
-func hasImage(n *html.Node) bool {
-	if n.Type == html.ElementNode && n.DataAtom == atom.Img {
-		return true
-	}
-	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		if hasImage(c) {
-			return true
-		}
-	}
-	return false
 }
 
 func shallow(n *html.Node) *html.Node {

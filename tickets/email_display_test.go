@@ -103,8 +103,20 @@ Content-Type: text/html; charset=utf-8
 
 <p>See <img src="cid:shot.1@acme.test" alt="other"> here.</p>
 `
-		fetchMail(t, f, imapURL, html, text, foreign)
+		interleaved := `From: Carol <carol@acme.test>
+To: support@frontdesk.test
+Subject: Answers inline
+Message-ID: <carol-inline@acme.test>
+MIME-Version: 1.0
+Content-Type: text/html; charset=utf-8
+
+<div>My answers are inline.</div><div class="gmail_quote"><div class="gmail_attr">On Tue, Dec 1, 2026 at 10:00 AM Support &lt;support@frontdesk.test&gt; wrote:<br></div>
+<blockquote class="gmail_quote">Which model? QUESTION-ONE</blockquote><div>A LaserJet ANSWER-ONE</div>
+<blockquote class="gmail_quote">Which firmware? QUESTION-TWO</blockquote><div>Version 2.31 ANSWER-TWO</div></div>
+`
+		fetchMail(t, f, imapURL, html, text, foreign, interleaved)
 		htmlNo, textNo, foreignNo := ticketOf(t, f, "<carol-html@acme.test>"), ticketOf(t, f, "<carol-text@acme.test>"), ticketOf(t, f, "<carol-foreign@acme.test>")
+		inlineNo := ticketOf(t, f, "<carol-inline@acme.test>")
 
 		for _, page := range []struct {
 			who  string
@@ -150,6 +162,21 @@ Content-Type: text/html; charset=utf-8
 			}
 			if q := msg.Find("details.tk-quoted").Text(); !strings.Contains(q, "PREVIOUS-UPDATE") || !strings.Contains(q, "SIGNATURE-LINE") {
 				t.Errorf("%s: text mail folded %q", page.who, q)
+			}
+
+			// Interleaved answers: each quoted question folds in place,
+			// every answer shows.
+			doc = apptest.Doc(t, page.c.Get(fmt.Sprintf("%s/%d", page.base, inlineNo)))
+			msg = doc.Find(".tk-conversation .tk-message").First()
+			body := msg.Find(".tk-body").First()
+			folds := body.Find("details.tk-quoted")
+			if folds.Length() != 2 || !strings.Contains(folds.Eq(0).Text(), "QUESTION-ONE") || !strings.Contains(folds.Eq(1).Text(), "QUESTION-TWO") ||
+				folds.Eq(0).Find("summary").Text() != "Show quoted text" {
+				t.Errorf("%s: %d in-place folds: %q", page.who, folds.Length(), folds.Text())
+			}
+			folds.Remove()
+			if shown := body.Text(); !strings.Contains(shown, "ANSWER-ONE") || !strings.Contains(shown, "ANSWER-TWO") || strings.Contains(shown, "QUESTION") {
+				t.Errorf("%s: interleaved mail shows %q", page.who, shown)
 			}
 
 			// A cid: that names no image of this message stays unresolved.
