@@ -96,3 +96,54 @@ func TestSnippetDecodesEntitiesOnce(t *testing.T) {
 		t.Errorf("snippet lost the ampersand (want it escaped once): %s", snip)
 	}
 }
+
+// A correction may come from the bodies' stems when they hold a word one
+// edit closer than any title or tag word: "freze" is two edits from
+// "frame" and "tree" as written in titles, one from "freez", the stem of
+// "freeze" and "freezing" that only the article's text uses.
+func TestCorrectionTakesTheCloserStemOfTheBodies(t *testing.T) {
+	ix := openTest(t,
+		Doc{ID: 1, Slug: "frame-styles", Title: "Frame styles", Body: "Frames hold text and pictures; a frame style sets their borders."},
+		Doc{ID: 2, Slug: "tree-view", Title: "Tree view", Body: "The tree view lists the folders of a document."},
+		Doc{ID: 3, Slug: "keep-headers-visible", Title: "Keeping headers visible", Tags: []string{"scrolling"},
+			Body: "To keep the first row in view while you scroll, freeze it: choose View, then Freeze Cells. Freezing rows keeps headers visible."},
+	)
+	res := search(t, ix, Query{Text: "freze rows "})
+	if len(res.Hits) == 0 || res.Hits[0].Slug != "keep-headers-visible" {
+		t.Fatalf(`"freze rows": got %v, want keep-headers-visible first`, slugs(res))
+	}
+	for _, h := range res.Hits {
+		if h.Slug == "frame-styles" || h.Slug == "tree-view" {
+			t.Errorf(`"freze" searched for a word two edits away: %v (corrected %q)`, slugs(res), res.Corrected)
+		}
+	}
+}
+
+// A negation is kept for phrases ("not working") but weighs little as a
+// word of its own: an article titled with "not" does not answer every
+// question containing it.
+func TestNegationWeighsLittleAlone(t *testing.T) {
+	ix := openTest(t,
+		Doc{ID: 1, Slug: "not-operator", Title: "Not operator", Body: "Not negates a logical value: Not True is False."},
+		Doc{ID: 2, Slug: "spellcheck", Title: "Automatic spellcheck", Body: "When spellcheck marks nothing, turn on automatic spellcheck under Tools and check the text language."},
+	)
+	res := search(t, ix, Query{Text: "spellcheck not working "})
+	if len(res.Hits) == 0 || res.Hits[0].Slug != "spellcheck" {
+		t.Fatalf(`"spellcheck not working": got %v, want spellcheck first`, slugs(res))
+	}
+}
+
+// Among articles matching a query alike, the one that explains the task
+// ranks above a stub that only names it.
+func TestLongerArticleWinsATie(t *testing.T) {
+	long := "To merge cells, select them and choose Format, Merge Cells. " +
+		strings.Repeat("Merged cells keep the content of the first cell; you can split them again at any time, and the alignment follows the first cell. ", 12)
+	ix := openTest(t,
+		Doc{ID: 1, Slug: "merge-cells-stub", Title: "Merge cells", Body: "Merges the selected cells."},
+		Doc{ID: 2, Slug: "merge-cells-guide", Title: "Merge cells", Body: long},
+	)
+	res := search(t, ix, Query{Text: "merge cells "})
+	if len(res.Hits) != 2 || res.Hits[0].Slug != "merge-cells-guide" {
+		t.Fatalf(`"merge cells": got %v, want merge-cells-guide first`, slugs(res))
+	}
+}
