@@ -35,6 +35,7 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
 )
 
 // ChunkSize is the size of one stored row of bytes in the database backend.
@@ -170,7 +171,7 @@ func (s *Store) Put(ctx context.Context, db bun.IDB, r io.Reader, max int64) (Bl
 	for seq := 0; ; seq++ {
 		k, err := io.ReadFull(tmp, buf)
 		if k > 0 {
-			if _, err := db.NewInsert().Model(&chunkRow{SHA256: b.SHA256, Seq: seq, Data: buf[:k]}).Exec(ctx); err != nil {
+			if err := insertChunk(ctx, db, b.SHA256, seq, buf[:k]); err != nil {
 				return Blob{}, fmt.Errorf("store file: %w", err)
 			}
 		}
@@ -212,7 +213,7 @@ func (s *Store) putSmall(ctx context.Context, db bun.IDB, data []byte) (Blob, er
 	if len(data) == 0 {
 		return b, nil
 	}
-	if _, err := db.NewInsert().Model(&chunkRow{SHA256: b.SHA256, Seq: 0, Data: data}).Exec(ctx); err != nil {
+	if err := insertChunk(ctx, db, b.SHA256, 0, data); err != nil {
 		return Blob{}, fmt.Errorf("store file: %w", err)
 	}
 	return b, nil
@@ -428,3 +429,26 @@ func FormatSize(n int64) string {
 
 // Dir is the directory the store keeps bytes in, "" for the database.
 func (s *Store) Dir() string { return s.dir }
+
+// insertChunk writes one chunk. On SQLite the bytes go to the driver as a
+// bound parameter: bun would format them into the SQL text as hex (twice
+// the chunk, plus SQLite's parse of it) for every MiB of a large file.
+func insertChunk(ctx context.Context, db bun.IDB, sha string, seq int, data []byte) error {
+	if db.Dialect().Name() == dialect.SQLite {
+		const q = "INSERT INTO file_chunks (sha256, seq, data) VALUES (?, ?, ?)"
+		var err error
+		switch x := db.(type) {
+		case bun.Tx:
+			_, err = x.Tx.ExecContext(ctx, q, sha, seq, data)
+			return err
+		case *bun.DB:
+			_, err = x.DB.ExecContext(ctx, q, sha, seq, data)
+			return err
+		case bun.Conn:
+			_, err = x.Conn.ExecContext(ctx, q, sha, seq, data)
+			return err
+		}
+	}
+	_, err := db.NewInsert().Model(&chunkRow{SHA256: sha, Seq: seq, Data: data}).Exec(ctx)
+	return err
+}
