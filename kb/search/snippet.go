@@ -19,6 +19,27 @@ type matcher struct {
 	words    int
 	weights  []float64 // rarity of each query word
 	heads    map[string]bool
+	// headBits is a filter in front of heads: the bit of every ASCII
+	// head is set, so most words of a text are turned away without
+	// hashing a string (a snippet looks at hundreds of words).
+	headBits [headBitWords]uint64
+}
+
+const headBitWords = 64 // 4,096 bits
+
+// headKey is the filter bit of an ASCII word's head; false when the head
+// is not ASCII (such words go to the map).
+func headKey(w string) (uint32, bool) {
+	n := min(len(w), 3)
+	k := uint32(n)
+	for i := 0; i < n; i++ {
+		c := w[i]
+		if c >= utf8.RuneSelf {
+			return 0, false
+		}
+		k = k*131 + uint32(c)
+	}
+	return (k * 2654435761) >> 20 % (headBitWords * 64), true
 }
 
 // prefixWord is a half-typed word and the query word it stands for.
@@ -68,6 +89,9 @@ func newMatcher(slots []slot, phrases [][]string, docs uint64) *matcher {
 	}
 	for t := range m.terms {
 		m.heads[head(t)] = true
+		if k, ok := headKey(t); ok {
+			m.headBits[k/64] |= 1 << (k % 64)
+		}
 	}
 	return m
 }
@@ -80,6 +104,9 @@ func (m *matcher) matchWord(lower string) (int, bool) {
 		if strings.HasPrefix(lower, p.prefix) {
 			return p.word, true
 		}
+	}
+	if k, ok := headKey(lower); ok && m.headBits[k/64]&(1<<(k%64)) == 0 {
+		return 0, false
 	}
 	if !m.heads[head(lower)] {
 		return 0, false
