@@ -2,7 +2,7 @@
 // server (the Dovecot that make test starts, FRONTDESK_TEST_IMAP_URL):
 //
 //	go run ./bench/mailingest -mode bulk -n 5000   # ingest rate + peak RSS (target ≥ 200 msg/s, ≤ 250 MB)
-//	go run ./bench/mailingest -mode large -mb 25   # RSS growth for one 25 MB attachment (target ≤ 100 MB)
+//	go run ./bench/mailingest -mode large -mb 25   # RSS growth for one 25 MB attachment (target ≤ 100 MB; flat in -mb)
 //	go run ./bench/mailingest -mode idle -n 50     # delivery-to-visible latency with IDLE (target p95 ≤ 2 s)
 //
 // Each run uses a fresh Dovecot folder and a fresh SQLite database, and

@@ -13,6 +13,12 @@
 // parameters, and derives text from HTML-only mail. go-message is stricter
 // and streams, but would leave charset registration, HTML-to-text and most
 // of the leniency to us.
+//
+// enmime reads every part whole; for a message over 1 MiB, stream.go first
+// cuts the large base64 file parts out of the message (enmime parses the
+// rest) and the deliverers stream those parts from the spooled raw
+// message into the file store (Attachment.Open), so a 25 or 50 MB
+// attachment costs the same bounded memory.
 package inbound
 
 import (

@@ -430,25 +430,25 @@ func FormatSize(n int64) string {
 // Dir is the directory the store keeps bytes in, "" for the database.
 func (s *Store) Dir() string { return s.dir }
 
-// insertChunk writes one chunk. On SQLite the bytes go to the driver as a
-// bound parameter: bun would format them into the SQL text as hex (twice
-// the chunk, plus SQLite's parse of it) for every MiB of a large file.
+// insertChunk writes one chunk. The bytes go to the driver as a bound
+// parameter (modernc binds a blob, pgx sends bytea in binary): bun would
+// format them into the SQL text as hex — twice the chunk, plus the
+// server's parse of it — for every MiB of a large file.
 func insertChunk(ctx context.Context, db bun.IDB, sha string, seq int, data []byte) error {
-	if db.Dialect().Name() == dialect.SQLite {
-		const q = "INSERT INTO file_chunks (sha256, seq, data) VALUES (?, ?, ?)"
-		var err error
-		switch x := db.(type) {
-		case bun.Tx:
-			_, err = x.Tx.ExecContext(ctx, q, sha, seq, data)
-			return err
-		case *bun.DB:
-			_, err = x.DB.ExecContext(ctx, q, sha, seq, data)
-			return err
-		case bun.Conn:
-			_, err = x.Conn.ExecContext(ctx, q, sha, seq, data)
-			return err
-		}
+	q := "INSERT INTO file_chunks (sha256, seq, data) VALUES (?, ?, ?)"
+	if db.Dialect().Name() == dialect.PG {
+		q = "INSERT INTO file_chunks (sha256, seq, data) VALUES ($1, $2, $3)"
 	}
-	_, err := db.NewInsert().Model(&chunkRow{SHA256: sha, Seq: seq, Data: data}).Exec(ctx)
+	var err error
+	switch x := db.(type) {
+	case bun.Tx:
+		_, err = x.Tx.ExecContext(ctx, q, sha, seq, data)
+	case *bun.DB:
+		_, err = x.DB.ExecContext(ctx, q, sha, seq, data)
+	case bun.Conn:
+		_, err = x.Conn.ExecContext(ctx, q, sha, seq, data)
+	default:
+		_, err = db.NewInsert().Model(&chunkRow{SHA256: sha, Seq: seq, Data: data}).Exec(ctx)
+	}
 	return err
 }
