@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -69,4 +70,33 @@ func TestHTMLQuoteFoldingKeepsInterleavedAnswers(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzSplitQuotedHTML: whatever HTML a mail carries, folding never
+// panics and never loses words: what shows, what folds in place and the
+// history together hold every word of the message.
+func FuzzSplitQuotedHTML(f *testing.F) {
+	fixtures, _ := filepath.Glob("testdata/quotes/*.html")
+	for _, name := range fixtures {
+		if b, err := os.ReadFile(name); err == nil {
+			f.Add(string(b))
+		}
+	}
+	words := func(s string) []string {
+		doc, err := goquery.NewDocumentFromReader(strings.NewReader("<div>" + s + "</div>"))
+		if err != nil {
+			return nil
+		}
+		doc.Find("details.tk-quoted > summary").Remove()
+		w := strings.Fields(doc.Text())
+		slices.Sort(w)
+		return w
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		in := inbound.SanitizeHTML(raw)
+		visible, quoted := tickets.SplitQuotedHTML(in)
+		if got, want := words(visible+quoted), words(in); !slices.Equal(got, want) {
+			t.Fatalf("words changed:\n in %q\nout %q | %q", in, visible, quoted)
+		}
+	})
 }
