@@ -1,7 +1,6 @@
 package search
 
 import (
-	"container/heap"
 	"math"
 	"slices"
 	"sort"
@@ -651,27 +650,59 @@ func (mq *memQuery) evalBool(n *mnode) []entry {
 }
 
 // topEntries returns the best k entries, best first (ties: the earlier
-// ordinal, as bleve's collector keeps the earlier document).
+// ordinal, as bleve's collector keeps the earlier document). A typed
+// min-heap of the k best so far: container/heap's interface calls were
+// most of its cost over tens of thousands of matches.
 func topEntries(es []entry, k int, keep func(uint32) bool) []entry {
-	h := make(entryHeap, 0, k+1)
+	if k <= 0 {
+		return nil
+	}
+	h := make([]entry, 0, k)
 	for _, e := range es {
 		if keep != nil && !keep(e.ord) {
 			continue
 		}
 		if len(h) < k {
-			heap.Push(&h, e)
+			h = append(h, e)
+			for i := len(h) - 1; i > 0; { // sift up
+				p := (i - 1) / 2
+				if !worse(h[i], h[p]) {
+					break
+				}
+				h[i], h[p] = h[p], h[i]
+				i = p
+			}
 			continue
 		}
-		if worse(h[0], e) {
-			h[0] = e
-			heap.Fix(&h, 0)
+		if !worse(h[0], e) {
+			continue
+		}
+		h[0] = e
+		for i := 0; ; { // sift down
+			l, m := 2*i+1, i
+			if l < len(h) && worse(h[l], h[m]) {
+				m = l
+			}
+			if r := l + 1; r < len(h) && worse(h[r], h[m]) {
+				m = r
+			}
+			if m == i {
+				break
+			}
+			h[i], h[m] = h[m], h[i]
+			i = m
 		}
 	}
-	out := make([]entry, len(h))
-	for i := len(h) - 1; i >= 0; i-- {
-		out[i] = heap.Pop(&h).(entry)
-	}
-	return out
+	slices.SortFunc(h, func(a, b entry) int {
+		switch {
+		case worse(b, a):
+			return -1
+		case worse(a, b):
+			return 1
+		}
+		return 0
+	})
+	return h
 }
 
 // worse reports whether a ranks below b.
@@ -680,17 +711,4 @@ func worse(a, b entry) bool {
 		return a.score < b.score
 	}
 	return a.ord > b.ord
-}
-
-type entryHeap []entry
-
-func (h entryHeap) Len() int           { return len(h) }
-func (h entryHeap) Less(i, j int) bool { return worse(h[i], h[j]) }
-func (h entryHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *entryHeap) Push(x any)        { *h = append(*h, x.(entry)) }
-func (h *entryHeap) Pop() any {
-	old := *h
-	e := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return e
 }
