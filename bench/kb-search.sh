@@ -8,8 +8,10 @@
 # queries (typos, half-typed words, questions). Prints requests/s, latency
 # percentiles and the RSS of the serve process.
 #
-# Targets on the 2-core dev machine: >= 3000 req/s, p99 <= 50 ms,
-# RSS <= 300 MB.
+# Targets on the 2-core dev machine (issue 9): uncached
+# (FRONTDESK_KB_SEARCH_CACHE=0) >= 1500 req/s with p99 <= 50 ms; cached
+# >= 10000 req/s. Issue 4 asked RSS <= 300 MB before the in-memory
+# mirror of the index (about 150 MB at 50,000 articles); RSS is printed.
 #
 # Usage (from anywhere in the repository):
 #   bench/kb-search.sh                 # 50,000 articles, 20 s, 64 connections
@@ -154,7 +156,11 @@ fi
 rss_after=$(ps -o rss= -p "$serve_pid" | tr -d ' ')
 echo
 echo "articles:        $N"
-echo "requests/s:      $rps   (target >= 3000)"
+if [[ "${FRONTDESK_KB_SEARCH_CACHE:-}" == "0" ]]; then
+	echo "requests/s:      $rps   (target >= 1500 uncached)"
+else
+	echo "requests/s:      $rps   (target >= 10000 cached)"
+fi
 echo "p99 latency:     $p99   (target <= 50ms)"
 [[ -n "$non2xx" ]] && echo "non-2xx:         $non2xx"
-printf 'serve RSS:       %d MB before load, %d MB after   (target <= 300 MB)\n' $((rss_before / 1024)) $((rss_after / 1024))
+printf 'serve RSS:       %d MB before load, %d MB after   (issue 4 asked <= 300 MB, before the in-memory mirror of issue 9)\n' $((rss_before / 1024)) $((rss_after / 1024))

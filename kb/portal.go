@@ -16,6 +16,7 @@ import (
 
 	"github.com/frontdesk/frontdesk/accounts/identity"
 	"github.com/frontdesk/frontdesk/accounts/policy"
+	"github.com/frontdesk/frontdesk/kb/search"
 	"github.com/frontdesk/frontdesk/platform/web"
 )
 
@@ -36,11 +37,17 @@ type Portal struct {
 	svc      *Service
 	secure   bool
 	rendered renderedSearches // as-you-type result lists (portal_searchcache.go)
+	// busy queues the uncached search requests, first come first served,
+	// so that their search and rendering run at most one per core
+	// (search.Gate).
+	busy search.Gate
 }
 
 // NewPortal builds the public handlers; secure marks cookies Secure
 // (HTTPS deployments).
-func NewPortal(svc *Service, secure bool) *Portal { return &Portal{svc: svc, secure: secure} }
+func NewPortal(svc *Service, secure bool) *Portal {
+	return &Portal{svc: svc, secure: secure, busy: search.NewGate()}
+}
 
 // Mount registers the public routes.
 func (p *Portal) Mount(r fiber.Router) {
@@ -156,6 +163,10 @@ func (p *Portal) showSearch(c *fiber.Ctx) error {
 		}
 	}
 	if q != "" {
+		if err := p.busy.Enter(ctx); err != nil {
+			return err
+		}
+		defer p.busy.Leave()
 		res, err := p.svc.Search(ctx, SearchRequest{Text: q, CategorySlug: category, Limit: pageSize, Offset: (page - 1) * pageSize})
 		if err != nil {
 			return err

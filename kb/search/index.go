@@ -151,7 +151,7 @@ type Index struct {
 	stop     analysis.TokenMap // englishAnalyzer's stop words
 	cache    *termCache
 	results  *resultCache
-	gate     gate // uncached searches running at once (gate.go)
+	gate     Gate // uncached searches running at once (gate.go)
 
 	synMu    sync.RWMutex
 	synonyms []synGroup
@@ -318,7 +318,7 @@ func Open(dir string, opts Options) (*Index, error) {
 		opts.ResultCache = DefaultResultCache
 	}
 	ix := &Index{dir: dir, opts: opts, log: opts.Log, cache: newTermCache(), results: newResultCache(opts.ResultCache),
-		rank: defaultRanking(), gate: newGate()}
+		rank: defaultRanking(), gate: NewGate()}
 	m, err := newMapping()
 	if err != nil {
 		return nil, err

@@ -99,11 +99,11 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 		cached.Took = time.Since(start)
 		return cached, nil
 	}
-	if err := ix.gate.enter(ctx); err != nil {
+	if err := ix.gate.Enter(ctx); err != nil {
 		return Result{}, err
 	}
 	out, err := ix.search(ctx, q, limit, offset)
-	ix.gate.leave()
+	ix.gate.Leave()
 	if err != nil {
 		return Result{}, err
 	}
