@@ -18,6 +18,8 @@
 #   N=5000 DURATION=10s bench/kb-search.sh
 #   KEEP=1 bench/kb-search.sh          # keep the work directory
 #   WORK=/tmp/kb-search-bench.XXXX bench/kb-search.sh   # reuse a kept one (no generation or import)
+#   QUERIES=other.txt bench/kb-search.sh   # drive another query set, e.g. one no tuning has seen:
+#                                          # go run ./bench/kbgen -n 2000 -seed 7 -out /tmp/q7 -queries other.txt
 # Tools: go, curl, wrk (preferred: rotates queries) or hey (one query).
 set -euo pipefail
 
@@ -102,7 +104,8 @@ printf '   ready in %.1f s\n' "$(echo "$(date +%s.%N) - $start" | bc)" >&2
 search() { curl -fsS -G -H 'HX-Request: true' --data-urlencode "q=$1" "$base/kb/search" "${@:2}"; }
 
 log "checking one search"
-first=$(head -n 1 "$work/queries.txt")
+queries=${QUERIES:-$work/queries.txt}
+first=$(head -n 1 "$queries")
 search "$first" -o "$work/first.html"
 printf '   "%s" -> %d bytes of HTML, %d results\n' "$first" "$(wc -c <"$work/first.html")" \
 	"$(grep -c '<li' "$work/first.html" || true)" >&2
@@ -110,7 +113,7 @@ printf '   "%s" -> %d bytes of HTML, %d results\n' "$first" "$(wc -c <"$work/fir
 log "warming up (every query once)"
 while IFS= read -r q; do
 	search "$q" -o /dev/null || true
-done <"$work/queries.txt"
+done <"$queries"
 
 rss_before=$(ps -o rss= -p "$serve_pid" | tr -d ' ')
 
@@ -138,8 +141,8 @@ function request()
   return wrk.format("GET", queries[(i % #queries) + 1], { ["HX-Request"] = "true" })
 end
 LUA
-	log "driving /kb/search with wrk: $THREADS threads, $CONNECTIONS connections, $DURATION, $(wc -l <"$work/queries.txt") queries"
-	KB_QUERIES="$work/queries.txt" wrk -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" --latency \
+	log "driving /kb/search with wrk: $THREADS threads, $CONNECTIONS connections, $DURATION, $(wc -l <"$queries") queries"
+	KB_QUERIES="$queries" wrk -t "$THREADS" -c "$CONNECTIONS" -d "$DURATION" --latency \
 		-s "$work/queries.lua" "$base" | tee "$work/wrk.txt"
 	rps=$(awk '/^Requests\/sec/ {print $2}' "$work/wrk.txt")
 	p99=$(awk '$1 == "99%" {print $2}' "$work/wrk.txt")
