@@ -146,24 +146,11 @@ func (s *Store) Put(ctx context.Context, db bun.IDB, r io.Reader, max int64) (Bl
 		return Blob{}, &TooLargeError{Limit: max}
 	}
 	b := Blob{SHA256: hex.EncodeToString(h.Sum(nil)), Size: n}
-	if ok, err := s.Exists(ctx, db, b.SHA256); err != nil || ok {
+	if fresh, err := s.claim(ctx, db, b); err != nil || !fresh {
 		return b, err
 	}
 	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
 		return Blob{}, err
-	}
-	row := &blobRow{SHA256: b.SHA256, Size: n, Storage: "db", CreatedAt: time.Now().UTC()}
-	if s.dir != "" {
-		row.Storage = "dir"
-	}
-	// The blob row goes first so chunks can reference it; ON CONFLICT
-	// makes two uploads of the same bytes at once harmless.
-	res, err := db.NewInsert().Model(row).On("CONFLICT (sha256) DO NOTHING").Exec(ctx)
-	if err != nil {
-		return Blob{}, fmt.Errorf("store file: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return b, nil // a concurrent upload stored it
 	}
 	if s.dir != "" {
 		return b, s.putFile(b.SHA256, tmp)
@@ -185,6 +172,26 @@ func (s *Store) Put(ctx context.Context, db bun.IDB, r io.Reader, max int64) (Bl
 	return b, nil
 }
 
+// claim writes b's blob row, which goes first so chunks can reference
+// it; false when the bytes are stored already, before or by a concurrent
+// upload of the same bytes (ON CONFLICT makes that race harmless), and
+// then the caller writes nothing more.
+func (s *Store) claim(ctx context.Context, db bun.IDB, b Blob) (bool, error) {
+	if ok, err := s.Exists(ctx, db, b.SHA256); err != nil || ok {
+		return false, err
+	}
+	row := &blobRow{SHA256: b.SHA256, Size: b.Size, Storage: "db", CreatedAt: time.Now().UTC()}
+	if s.dir != "" {
+		row.Storage = "dir"
+	}
+	res, err := db.NewInsert().Model(row).On("CONFLICT (sha256) DO NOTHING").Exec(ctx)
+	if err != nil {
+		return false, fmt.Errorf("store file: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}
+
 // smallBufs hold one chunk each: Put's first read, and the buffer it
 // copies the spool into chunk rows with.
 var smallBufs = sync.Pool{New: func() any { b := make([]byte, ChunkSize); return &b }}
@@ -193,19 +200,8 @@ var smallBufs = sync.Pool{New: func() any { b := make([]byte, ChunkSize); return
 func (s *Store) putSmall(ctx context.Context, db bun.IDB, data []byte) (Blob, error) {
 	sum := sha256.Sum256(data)
 	b := Blob{SHA256: hex.EncodeToString(sum[:]), Size: int64(len(data))}
-	if ok, err := s.Exists(ctx, db, b.SHA256); err != nil || ok {
+	if fresh, err := s.claim(ctx, db, b); err != nil || !fresh {
 		return b, err
-	}
-	row := &blobRow{SHA256: b.SHA256, Size: b.Size, Storage: "db", CreatedAt: time.Now().UTC()}
-	if s.dir != "" {
-		row.Storage = "dir"
-	}
-	res, err := db.NewInsert().Model(row).On("CONFLICT (sha256) DO NOTHING").Exec(ctx)
-	if err != nil {
-		return Blob{}, fmt.Errorf("store file: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return b, nil
 	}
 	if s.dir != "" {
 		return b, s.putFile(b.SHA256, bytes.NewReader(data))
