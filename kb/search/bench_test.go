@@ -49,14 +49,7 @@ func buildIndex(b *testing.B, dir string, docs []search.Doc) *search.Index {
 	if err != nil {
 		b.Fatal(err)
 	}
-	err = ix.Rebuild(1, func(put func(search.Doc) error) error {
-		for _, d := range docs {
-			if err := put(d); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	err = ix.Rebuild(1, feed(docs))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -103,14 +96,7 @@ func sharedIndex(b *testing.B) *search.Index {
 			}
 			if n, _ := ix.Count(); !ix.NeedsRebuild() && n == uint64(len(docs)) {
 				// As a serving node does at start: score from memory.
-				err := ix.LoadMemory(func(put func(search.Doc) error) error {
-					for _, d := range docs {
-						if err := put(d); err != nil {
-							return err
-						}
-					}
-					return nil
-				})
+				err := ix.LoadMemory(feed(docs))
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -178,14 +178,7 @@ func TestMemMatchesBleveEval(t *testing.T) {
 	if ix.MemoryLoaded() {
 		t.Fatal("a reopened index has no mirror until LoadMemory")
 	}
-	err = ix.LoadMemory(func(put func(search.Doc) error) error {
-		for _, d := range docs {
-			if err := put(d); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	err = ix.LoadMemory(feed(docs))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -205,4 +198,16 @@ func TestMemMatchesBleveEval(t *testing.T) {
 		}
 	}
 	_ = os.Getenv
+}
+
+// feed hands docs to Rebuild or LoadMemory.
+func feed(docs []search.Doc) func(put func(search.Doc) error) error {
+	return func(put func(search.Doc) error) error {
+		for _, d := range docs {
+			if err := put(d); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 }
