@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/http/httptrace"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/frontdesk/frontdesk/app/apptest"
+	"github.com/frontdesk/frontdesk/platform/attempts"
 	"github.com/frontdesk/frontdesk/platform/dbtest"
 )
 
@@ -47,10 +47,6 @@ func (d *drainTally) lose(reused bool, what string) {
 // attempt is one try of a request on one connection (net/http retries an
 // idempotent request on a new connection when a reused one fails, which
 // would hide the failure; the trace sees every try).
-type attempt struct {
-	reused, wrote, answered bool
-}
-
 // TestShutdownDrainsKeepAliveClients is issue 8 item 18: clients holding
 // keep-alive connections hammer the real server (app.Serve, what `serve`
 // runs) with GETs and POSTs, the server is told to stop mid-burst, and no
@@ -107,61 +103,23 @@ func TestShutdownDrainsKeepAliveClients(t *testing.T) {
 					req, _ = http.NewRequest(http.MethodPost, base+"/login", strings.NewReader("email=x%40example.test&password=nope"))
 					req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 				}
-				var tries []*attempt
-				var mu sync.Mutex
-				cur := func() *attempt {
-					if len(tries) == 0 {
-						return &attempt{}
-					}
-					return tries[len(tries)-1]
-				}
-				trace := &httptrace.ClientTrace{
-					GotConn: func(info httptrace.GotConnInfo) {
-						mu.Lock()
-						tries = append(tries, &attempt{reused: info.Reused})
-						mu.Unlock()
-					},
-					WroteRequest: func(info httptrace.WroteRequestInfo) {
-						mu.Lock()
-						if info.Err == nil {
-							cur().wrote = true
-						}
-						mu.Unlock()
-					},
-					GotFirstResponseByte: func() {
-						mu.Lock()
-						cur().answered = true
-						mu.Unlock()
-					},
-				}
-				req = req.WithContext(httptrace.WithClientTrace(context.Background(), trace))
+				req, tr := attempts.Request(req)
 				sent.Add(1)
 				resp, err := hc.Do(req)
 				if err == nil {
 					_, _ = io.Copy(io.Discard, resp.Body)
 					resp.Body.Close()
 				}
-				mu.Lock()
-				// Every try but the last failed (that is why there was
-				// another); the last failed only if err != nil.
-				for k, at := range tries {
-					failed := k < len(tries)-1 || err != nil
-					if failed && at.wrote && !at.answered {
-						d.lose(at.reused, fmt.Sprintf("%s %s (reused connection %v): %v", req.Method, req.URL.Path, at.reused, err))
-					}
+				for _, at := range tr.Lost(err) {
+					d.lose(at.Reused, fmt.Sprintf("%s %s (reused connection %v): %v", req.Method, req.URL.Path, at.Reused, err))
 				}
-				var last attempt
-				if len(tries) > 0 {
-					last = *tries[len(tries)-1]
-				}
-				mu.Unlock()
 				switch {
 				case err == nil:
 					d.answered.Add(1)
 				case errors.Is(err, syscall.ECONNREFUSED):
 					d.refused.Add(1)
 					time.Sleep(5 * time.Millisecond)
-				case !last.wrote:
+				case !tr.Last().Wrote:
 					d.unsent.Add(1)
 				}
 			}

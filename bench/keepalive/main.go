@@ -13,13 +13,11 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptrace"
 	"os"
 	"sort"
 	"strings"
@@ -27,9 +25,9 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
-)
 
-type try struct{ reused, wrote, answered bool }
+	"github.com/frontdesk/frontdesk/platform/attempts"
+)
 
 func main() {
 	base := flag.String("url", "http://127.0.0.1:18090", "server base URL")
@@ -63,29 +61,7 @@ func main() {
 					req, _ = http.NewRequest(http.MethodPost, *base+"/login", strings.NewReader("email=x%40example.test&password=nope"))
 					req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 				}
-				var tm sync.Mutex
-				var tries []*try
-				cur := func() *try {
-					if len(tries) == 0 {
-						return &try{}
-					}
-					return tries[len(tries)-1]
-				}
-				req = req.WithContext(httptrace.WithClientTrace(context.Background(), &httptrace.ClientTrace{
-					GotConn: func(i httptrace.GotConnInfo) {
-						tm.Lock()
-						tries = append(tries, &try{reused: i.Reused})
-						tm.Unlock()
-					},
-					WroteRequest: func(i httptrace.WroteRequestInfo) {
-						tm.Lock()
-						if i.Err == nil {
-							cur().wrote = true
-						}
-						tm.Unlock()
-					},
-					GotFirstResponseByte: func() { tm.Lock(); cur().answered = true; tm.Unlock() },
-				}))
+				req, tr := attempts.Request(req)
 				sent.Add(1)
 				resp, err := hc.Do(req)
 				if err == nil {
@@ -95,30 +71,24 @@ func main() {
 					status[resp.StatusCode]++
 					mu.Unlock()
 				}
-				tm.Lock()
-				lastWrote := false
-				for k, t := range tries {
-					if (k < len(tries)-1 || err != nil) && t.wrote && !t.answered {
-						if t.reused {
-							lostReused.Add(1)
-						} else {
-							lostFresh.Add(1)
-						}
-						mu.Lock()
-						if len(examples) < 5 {
-							examples = append(examples, fmt.Sprintf("%s %s reused=%v: %v", req.Method, req.URL.Path, t.reused, err))
-						}
-						mu.Unlock()
+				for _, t := range tr.Lost(err) {
+					if t.Reused {
+						lostReused.Add(1)
+					} else {
+						lostFresh.Add(1)
 					}
-					lastWrote = t.wrote
+					mu.Lock()
+					if len(examples) < 5 {
+						examples = append(examples, fmt.Sprintf("%s %s reused=%v: %v", req.Method, req.URL.Path, t.Reused, err))
+					}
+					mu.Unlock()
 				}
-				tm.Unlock()
 				switch {
 				case err == nil:
 				case errors.Is(err, syscall.ECONNREFUSED):
 					refused.Add(1)
 					time.Sleep(10 * time.Millisecond)
-				case !lastWrote:
+				case !tr.Last().Wrote:
 					unsent.Add(1)
 				default:
 					other.Add(1)
