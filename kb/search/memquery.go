@@ -62,6 +62,26 @@ type memQuery struct {
 	chunks  [][]entry
 	chunk   int
 	used    int
+	// nodes are the compiled query's nodes, reused from query to query
+	// (with their child slices) rather than allocated: at as-you-type
+	// rates, per-request garbage is what sets how often the collector
+	// runs, and each of its cycles delays the searches in flight.
+	nodes    [][]mnode
+	nodeUsed int
+}
+
+const nodeChunk = 64
+
+// newNode returns a cleared node from the query's pool.
+func (mq *memQuery) newNode(kind uint8) *mnode {
+	c, i := mq.nodeUsed/nodeChunk, mq.nodeUsed%nodeChunk
+	if c == len(mq.nodes) {
+		mq.nodes = append(mq.nodes, make([]mnode, nodeChunk))
+	}
+	mq.nodeUsed++
+	n := &mq.nodes[c][i]
+	*n = mnode{kind: kind, kids: n.kids[:0], positions: n.positions[:0]}
+	return n
 }
 
 var memScratch = sync.Pool{New: func() any { return &memQuery{} }}
@@ -94,6 +114,15 @@ func (mq *memQuery) release() {
 	clear(mq.leaves)
 	mq.leaves = mq.leaves[:0]
 	mq.chunk, mq.used = 0, 0
+	for i := 0; i < mq.nodeUsed; i++ { // drop the pointers to other nodes
+		n := &mq.nodes[i/nodeChunk][i%nodeChunk]
+		clear(n.kids)
+		for j := range n.positions {
+			n.positions[j] = nil
+		}
+		n.must, n.should = nil, nil
+	}
+	mq.nodeUsed = 0
 	memScratch.Put(mq)
 }
 
@@ -112,7 +141,8 @@ func (mq *memQuery) leaf(field int, term string, boost float64) *mnode {
 		df = float64(m.df[field][id])
 	}
 	n := float64(m.live)
-	l := &mnode{kind: mnTerm, field: field, term: id, boost: boost}
+	l := mq.newNode(mnTerm)
+	l.field, l.term, l.boost = field, id, boost
 	avg := 0.0
 	if m.live > 0 {
 		avg = math.Ceil(float64(m.card[field]) / n)
@@ -135,7 +165,7 @@ func (mq *memQuery) leaf(field int, term string, boost float64) *mnode {
 // compileKids compiles a conjunction or disjunction; it is not covered when
 // any child is not, or when it has no children.
 func (mq *memQuery) compileKids(kind uint8, qs []query.Query) (*mnode, bool) {
-	n := &mnode{kind: kind}
+	n := mq.newNode(kind)
 	for _, c := range qs {
 		k, ok := mq.compile(c, false)
 		if !ok {
@@ -167,7 +197,8 @@ func (mq *memQuery) compile(q query.Query, top bool) (*mnode, bool) {
 			return nil, false
 		}
 		boost := boostOf(q.BoostVal)
-		n := &mnode{kind: mnPhrase, field: f}
+		n := mq.newNode(mnPhrase)
+		n.field = f
 		for _, pos := range q.Terms {
 			var leaves []*mnode
 			for _, t := range pos {
@@ -182,7 +213,7 @@ func (mq *memQuery) compile(q query.Query, top bool) (*mnode, bool) {
 		if !top || q.MustNot != nil {
 			return nil, false
 		}
-		n := &mnode{kind: mnBool}
+		n := mq.newNode(mnBool)
 		if q.Filter != nil {
 			tq, ok := q.Filter.(*query.TermQuery)
 			if !ok || tq.FieldVal != "category_slug" {
@@ -282,7 +313,7 @@ func (mq *memQuery) evalTerm(n *mnode) []entry {
 	if n.term == 0 {
 		return nil
 	}
-	pl := &m.post[n.field][n.term]
+	pl := m.list(n.field, n.term)
 	out := mq.alloc(len(pl.ords))
 	flen := m.flen[n.field]
 	alive := m.alive
@@ -403,7 +434,7 @@ func (mq *memQuery) scatterTerm(n *mnode) {
 		return
 	}
 	m := mq.m
-	pl := &m.post[n.field][n.term]
+	pl := m.list(n.field, n.term)
 	if n.tfidf {
 		for j, o := range pl.ords {
 			if m.alive[o] {
@@ -497,7 +528,7 @@ func (mq *memQuery) evalPhrase(n *mnode) []entry {
 		t := 0
 		for _, l := range leaves {
 			if l.term != 0 {
-				t += len(m.post[l.field][l.term].ords)
+				t += int(m.post[l.field].n[l.term])
 			}
 		}
 		return t
@@ -513,11 +544,11 @@ func (mq *memQuery) evalPhrase(n *mnode) []entry {
 	}
 	var ords []uint32
 	if dl := used[driver]; len(dl) == 1 {
-		ords = m.post[dl[0].field][dl[0].term].ords
+		ords = m.post[dl[0].field].ordsOf(dl[0].term)
 	} else {
 		for _, l := range dl {
 			if l.term != 0 {
-				ords = append(ords, m.post[l.field][l.term].ords...)
+				ords = append(ords, m.post[l.field].ordsOf(l.term)...)
 			}
 		}
 		slices.Sort(ords)
@@ -541,7 +572,7 @@ docs:
 				if l.term == 0 {
 					continue
 				}
-				po := m.post[l.field][l.term].ords
+				po := m.post[l.field].ordsOf(l.term)
 				c := cursors[i][k]
 				if c < len(po) && po[c] < o {
 					c += sort.Search(len(po)-c, func(x int) bool { return po[c+x] >= o })
@@ -565,7 +596,7 @@ docs:
 				if l.term == 0 {
 					continue
 				}
-				pl := &m.post[l.field][l.term]
+				pl := m.list(l.field, l.term)
 				if c := cursors[i][k]; c < len(pl.ords) && pl.ords[c] == o {
 					sum += mq.leafScore(l, pl.tfs[c], o)
 					matched++
@@ -590,7 +621,7 @@ func phraseAt(m *memIndex, o uint32, used [][]*mnode, offs []uint32, cursors [][
 		if l.term == 0 {
 			return nil
 		}
-		pl := &m.post[l.field][l.term]
+		pl := m.list(l.field, l.term)
 		if c := cursors[i][k]; c < len(pl.ords) && pl.ords[c] == o {
 			return pl.positions(c)
 		}

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -161,18 +162,17 @@ func (ix *Index) search(ctx context.Context, q Query, limit, offset int) (Result
 	}
 
 	window := max(offset+limit, ix.rank.window)
-	cands, total, err := ix.candidates(ctx, bq, window)
+	sc := rankScratch.Get().(*rankBuffers)
+	defer sc.release()
+	cands, total, err := ix.candidates(ctx, bq, window, sc.cands[:0])
+	sc.cands = cands
 	if err != nil {
 		return Result{}, err
 	}
 	m := newMatcher(slots, phraseSlots, ix.docCount())
 	qp := ix.newQueryPairs(slots, p.free)
 	rk := ix.rank
-	type ranked struct {
-		hit              Hit
-		summary, excerpt string
-	}
-	all := make([]ranked, 0, len(cands))
+	all := sc.all[:0]
 	for _, c := range cands {
 		cover, titleCover, pairs := ix.hitFeatures(m, qp, c.title, c.summary, c.meta)
 		tag := ix.tagMatch(m, c.meta)
@@ -192,6 +192,7 @@ func (ix *Index) search(ctx context.Context, q Query, limit, offset int) (Result
 			excerpt: c.excerpt,
 		})
 	}
+	sc.all = all
 	sort.SliceStable(all, func(i, j int) bool { return all[i].hit.Score > all[j].hit.Score })
 
 	out := Result{Total: total}
@@ -209,6 +210,29 @@ func (ix *Index) search(ctx context.Context, q Query, limit, offset int) (Result
 	return out, nil
 }
 
+// ranked is a candidate scored by the second pass.
+type ranked struct {
+	hit              Hit
+	summary, excerpt string
+}
+
+// rankBuffers are a search's candidate and ranking slices, reused from
+// search to search (the results copy what they keep): they were a fifth
+// of an uncached search's garbage.
+type rankBuffers struct {
+	cands []candidate
+	all   []ranked
+}
+
+var rankScratch = sync.Pool{New: func() any { return new(rankBuffers) }}
+
+func (b *rankBuffers) release() {
+	clear(b.cands) // let go of texts bleve returned
+	clear(b.all)
+	b.cands, b.all = b.cands[:0], b.all[:0]
+	rankScratch.Put(b)
+}
+
 // candidate is one of the first pass's best hits, with what the second
 // pass reads.
 type candidate struct {
@@ -223,7 +247,8 @@ type candidate struct {
 // candidates runs the first pass: the window best documents for bq by
 // bleve's scoring, and how many documents match. The in-memory mirror
 // answers when it is loaded and mirrors every part of bq; bleve otherwise.
-func (ix *Index) candidates(ctx context.Context, bq query.Query, window int) ([]candidate, int, error) {
+// The candidates are appended to out.
+func (ix *Index) candidates(ctx context.Context, bq query.Query, window int, out []candidate) ([]candidate, int, error) {
 	if mem := ix.memory(); mem != nil {
 		mem.mu.RLock()
 		defer mem.mu.RUnlock()
@@ -233,7 +258,7 @@ func (ix *Index) candidates(ctx context.Context, bq query.Query, window int) ([]
 			var keep func(uint32) bool
 			total := len(es)
 			if mq.category != "" {
-				keep = func(o uint32) bool { return mem.docs[o].categorySlug == mq.category }
+				keep = func(o uint32) bool { return mem.docText(o, dtCategory) == mq.category }
 				total = 0
 				for _, e := range es {
 					if keep(e.ord) {
@@ -242,11 +267,12 @@ func (ix *Index) candidates(ctx context.Context, bq query.Query, window int) ([]
 				}
 			}
 			top := topEntries(es, window, keep)
-			out := make([]candidate, len(top))
-			for i, e := range top {
-				d := &mem.docs[e.ord]
-				out[i] = candidate{id: d.id, slug: d.slug, title: d.title, summary: d.summary, meta: d.meta, excerpt: d.excerpt,
-					categorySlug: d.categorySlug, helpful: d.helpful, score: e.score}
+			for _, e := range top {
+				o := e.ord
+				d := &mem.docs[o]
+				out = append(out, candidate{id: d.id, slug: mem.docText(o, dtSlug), title: mem.docText(o, dtTitle),
+					summary: mem.docText(o, dtSummary), meta: mem.docText(o, dtMeta), excerpt: mem.docText(o, dtExcerpt),
+					categorySlug: mem.docText(o, dtCategory), helpful: d.helpful, score: e.score})
 			}
 			return out, total, nil
 		}
@@ -257,7 +283,6 @@ func (ix *Index) candidates(ctx context.Context, bq query.Query, window int) ([]
 	if err != nil {
 		return nil, 0, fmt.Errorf("search: %w", err)
 	}
-	out := make([]candidate, 0, len(res.Hits))
 	for _, h := range res.Hits {
 		id, err := strconv.ParseInt(h.ID, 10, 64)
 		if err != nil {
