@@ -42,3 +42,30 @@ func TestSearchIDsIncreaseAndStayJSONSafe(t *testing.T) {
 		prev = id
 	}
 }
+
+func TestRecentSearchRelated(t *testing.T) {
+	long := "how do i change the email address my invoices are sent to when the account owner has left the company"
+	cases := []struct {
+		prev, next string
+		want       bool
+	}{
+		{"pass", "password", true},
+		{"password", "pass", true}, // deleting letters refines too
+		{"password", "password", true},
+		{"", "invoice", true},
+		{"password", "invoice", false},
+		{"passwords", "passwort", false},
+		{long[:60], long, true},
+		{long, long + " last year", true},
+		// Past recentHead bytes, queries that share their head count as
+		// one question being typed.
+		{long[:recentHead] + " company", long[:recentHead] + " team", true},
+		{long, "why " + long, false},
+	}
+	for _, c := range cases {
+		r := newRecent(c.prev, time.Now())
+		if got := r.related(c.next); got != c.want {
+			t.Errorf("related(%q, %q) = %v, want %v", c.prev, c.next, got, c.want)
+		}
+	}
+}
