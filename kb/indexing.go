@@ -75,7 +75,7 @@ func (s *Service) Search(ctx context.Context, req SearchRequest) (*SearchRespons
 	kept := res.Hits[:0]
 	for _, h := range res.Hits {
 		if a, ok := live[h.ID]; ok {
-			h.Slug, h.Title = a.Slug, a.Title
+			h.Slug, h.Title = a.slug, a.title
 			kept = append(kept, h)
 		} else {
 			res.Total--

@@ -526,8 +526,10 @@ func (s *Service) RelatedByTaxonomy(ctx context.Context, a *Article, limit int) 
 // hits. Articles not remembered are read by primary key and their status
 // checked here (with "status = ? AND id IN (?)" SQLite chose the (status,
 // updated_at) index and walked every published article on each search).
-func (s *Service) publishedByIDs(ctx context.Context, ids []int64) (map[int64]Article, error) {
-	out := make(map[int64]Article, len(ids))
+// The answer holds only the published ones, as liveArticle values (an
+// Article is ten times their size, and this runs on every search).
+func (s *Service) publishedByIDs(ctx context.Context, ids []int64) (map[int64]liveArticle, error) {
+	out := make(map[int64]liveArticle, len(ids))
 	if len(ids) == 0 {
 		return out, nil
 	}
@@ -546,7 +548,7 @@ func (s *Service) publishedByIDs(ctx context.Context, ids []int64) (map[int64]Ar
 	}
 	for _, r := range rows {
 		if r.Status == StatusPublished {
-			out[r.ID] = Article{ID: r.ID, Slug: r.Slug, Title: r.Title}
+			out[r.ID] = liveArticle{published: true, slug: r.Slug, title: r.Title}
 		}
 	}
 	s.live.store(head, missing, out)
@@ -597,7 +599,7 @@ func newLiveArticles() *liveArticles {
 
 // lookup adds the remembered published articles among ids to out and
 // returns the ids it knows nothing about; a moved head forgets everything.
-func (l *liveArticles) lookup(head int64, ids []int64, out map[int64]Article) []int64 {
+func (l *liveArticles) lookup(head int64, ids []int64, out map[int64]liveArticle) []int64 {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	switch {
@@ -614,7 +616,7 @@ func (l *liveArticles) lookup(head int64, ids []int64, out map[int64]Article) []
 		case !ok:
 			missing = append(missing, id)
 		case a.published:
-			out[id] = Article{ID: id, Slug: a.slug, Title: a.title}
+			out[id] = a
 		}
 	}
 	return missing
@@ -622,7 +624,7 @@ func (l *liveArticles) lookup(head int64, ids []int64, out map[int64]Article) []
 
 // store remembers the answer for ids (read after head was), unless the
 // head moved on meanwhile.
-func (l *liveArticles) store(head int64, ids []int64, out map[int64]Article) {
+func (l *liveArticles) store(head int64, ids []int64, out map[int64]liveArticle) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if head != l.head {
@@ -632,8 +634,7 @@ func (l *liveArticles) store(head int64, ids []int64, out map[int64]Article) {
 		clear(l.m)
 	}
 	for _, id := range ids {
-		a, ok := out[id]
-		l.m[id] = liveArticle{published: ok, slug: a.Slug, title: a.Title}
+		l.m[id] = out[id] // the zero value: not published
 	}
 }
 
