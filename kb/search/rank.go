@@ -184,22 +184,30 @@ func (ix *Index) tagMatch(m *matcher, meta string) float64 {
 		return 0
 	}
 	best := 0
-	for _, tag := range strings.Split(meta, "\n") {
-		seen := make(map[int]bool, 4)
-		all := true
+	seen := make([]bool, m.words)
+	var buf [64]byte
+	for rest, more := meta, true; more; {
+		var tag string
+		tag, rest, more = strings.Cut(rest, "\n")
+		clear(seen)
+		n, all := 0, true
 		scanWords(tag, func(start, end int) {
-			lower := strings.ToLower(tag[start:end])
-			if !all || ix.stop[lower] {
+			if !all {
 				return
 			}
-			if i, ok := m.matchWord(lower); ok {
-				seen[i] = true
-			} else {
+			lower := lowerWord(&buf, tag[start:end])
+			if ix.stop[lower] {
+				return
+			}
+			if i, ok := m.matchWord(lower); !ok {
 				all = false
+			} else if !seen[i] {
+				seen[i] = true
+				n++
 			}
 		})
-		if all && len(seen) > best {
-			best = len(seen)
+		if all && n > best {
+			best = n
 		}
 	}
 	return float64(best) / float64(m.words)
