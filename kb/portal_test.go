@@ -181,6 +181,32 @@ func TestHelpCenterPages(t *testing.T) {
 			})
 		})
 
+		t.Run("result titles are escaped", func(t *testing.T) {
+			a, err := f.svc.SaveArticle(context.Background(), kb.ArticleInput{Title: `Fix <script>alert("x")</script> & 'quoted' zebrafish errors`,
+				Summary: "Hostile title.", Body: "zebrafish", Status: kb.StatusPublished}, nil, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := apptest.NewClient(t, f.app)
+			c.Header.Set("HX-Request", "true")
+			var body string
+			waitFor(t, "the new article in search", func() bool {
+				body = apptest.Body(t, c.Get("/kb/search?q=zebrafish"))
+				return strings.Contains(body, "kb-hit-title")
+			})
+			if strings.Contains(body, "<script>") || !strings.Contains(body, `Fix &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &#39;quoted&#39; zebrafish errors</a>`) {
+				t.Fatalf("title not escaped once:\n%s", body)
+			}
+			doc := apptest.Doc(t, c.Get("/kb/search?q=zebrafish"))
+			href, _ := doc.Find(".kb-hit-title").First().Attr("href")
+			if !strings.HasPrefix(href, "/kb/a/"+a.Slug+"?s=") {
+				t.Errorf("result link %q, want /kb/a/%s?s=<search id>", href, a.Slug)
+			}
+			if got := doc.Find(".kb-hit .kb-snippet mark").First().Text(); got != "zebrafish" {
+				t.Errorf("snippet mark %q, want zebrafish", got)
+			}
+		})
+
 		t.Run("api search", func(t *testing.T) {
 			resp := anon.Get("/api/v1/kb/search?q=password&limit=5")
 			if resp.StatusCode != 200 {
