@@ -2,6 +2,7 @@ package kb_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/uptrace/bun"
@@ -52,6 +53,45 @@ func TestSearchLoggerFoldsTypingIntoOneSearch(t *testing.T) {
 		}
 		if first.Normalized != "invoices" || first.Results != 1 || first.ClickedArticleID == nil || *first.ClickedArticleID != a.ID {
 			t.Errorf("first search row = %+v", first)
+		}
+	})
+}
+
+// TestSearchLoggerFlushWritesLargeBatches checks a flush larger than one
+// INSERT statement's chunk: every search is written once, and the
+// refinement and click of a search in a later chunk are folded into it.
+func TestSearchLoggerFlushWritesLargeBatches(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *bun.DB) {
+		ctx := context.Background()
+		svc := kb.NewService(kb.Deps{DB: db})
+		a, err := svc.SaveArticle(ctx, kb.ArticleInput{Title: "Invoices", Status: kb.StatusPublished}, nil, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		l := kb.NewSearchLogger(db, nil)
+		const n = 150
+		var last int64
+		for i := 0; i < n; i++ {
+			last = l.Log(fmt.Sprintf("query %d", i), i, nil, 0)
+		}
+		if got := l.Log(fmt.Sprintf("query %d refined", n-1), 7, nil, last); got != last {
+			t.Fatal("typing on made a new search")
+		}
+		l.Click(last, a.ID)
+		if err := l.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var rows []kb.SearchLog
+		if err := db.NewSelect().Model(&rows).Order("id").Scan(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != n {
+			t.Fatalf("%d rows written, want %d", len(rows), n)
+		}
+		final := rows[n-1]
+		if final.ID != last || final.Normalized != fmt.Sprintf("query %d refined", n-1) || final.Results != 7 ||
+			final.ClickedArticleID == nil || *final.ClickedArticleID != a.ID {
+			t.Errorf("last search row = %+v", final)
 		}
 	})
 }
