@@ -16,12 +16,7 @@ import (
 func TestSearchLogFlushIsolatesABadRow(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *bun.DB) {
 		ctx := context.Background()
-		svc := kb.NewService(kb.Deps{DB: db})
-		a, err := svc.SaveArticle(ctx, kb.ArticleInput{Title: "Invoices", Status: kb.StatusPublished}, nil, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		l := kb.NewSearchLogger(db, nil)
+		a, l := newSearchLogFixture(t, db)
 		l.Log("refund", 1, nil, 0)
 		l.Log("bad\x00query", 0, nil, 0)
 		l.Log("broken \xff utf-8", 0, nil, 0)

@@ -11,15 +11,22 @@ import (
 	"github.com/frontdesk/frontdesk/platform/dbtest"
 )
 
+// newSearchLogFixture publishes one article (for clicks and views) and
+// returns it with a search logger writing to db.
+func newSearchLogFixture(t *testing.T, db *bun.DB) (*kb.Article, *kb.SearchLogger) {
+	t.Helper()
+	svc := kb.NewService(kb.Deps{DB: db})
+	a, err := svc.SaveArticle(context.Background(), kb.ArticleInput{Title: "Invoices", Status: kb.StatusPublished}, nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a, kb.NewSearchLogger(db, nil)
+}
+
 func TestSearchLoggerFoldsTypingIntoOneSearch(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *bun.DB) {
 		ctx := context.Background()
-		svc := kb.NewService(kb.Deps{DB: db})
-		a, err := svc.SaveArticle(ctx, kb.ArticleInput{Title: "Invoices", Status: kb.StatusPublished}, nil, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		l := kb.NewSearchLogger(db, nil)
+		a, l := newSearchLogFixture(t, db)
 		id := l.Log("inv", 3, nil, 0)
 		if got := l.Log("invoic", 2, nil, id); got != id {
 			t.Fatalf("continued typing made a new search %d (first %d)", got, id)
@@ -63,12 +70,7 @@ func TestSearchLoggerFoldsTypingIntoOneSearch(t *testing.T) {
 func TestSearchLoggerFlushWritesLargeBatches(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, db *bun.DB) {
 		ctx := context.Background()
-		svc := kb.NewService(kb.Deps{DB: db})
-		a, err := svc.SaveArticle(ctx, kb.ArticleInput{Title: "Invoices", Status: kb.StatusPublished}, nil, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		l := kb.NewSearchLogger(db, nil)
+		a, l := newSearchLogFixture(t, db)
 		const n = 150
 		var last int64
 		for i := 0; i < n; i++ {
