@@ -13,6 +13,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/frontdesk/frontdesk/kb/search"
+	"github.com/frontdesk/frontdesk/platform/database"
 )
 
 // SearchRequest is one search as the pages and the API ask it.
@@ -136,7 +137,11 @@ func (src *Source) ChangesSince(ctx context.Context, afterID int64, limit int) (
 
 // docQuery selects published articles with their category's name.
 func (src *Source) docQuery(rows *[]Article) *bun.SelectQuery {
-	return src.db.NewSelect().Model(rows).Relation("Category", func(q *bun.SelectQuery) *bun.SelectQuery {
+	return docQuery(src.db, rows)
+}
+
+func docQuery(db bun.IDB, rows *[]Article) *bun.SelectQuery {
+	return db.NewSelect().Model(rows).Relation("Category", func(q *bun.SelectQuery) *bun.SelectQuery {
 		return q.Column("name", "slug")
 	}).Where("article.status = ?", StatusPublished)
 }
@@ -173,24 +178,27 @@ func (src *Source) Docs(ctx context.Context, ids []int64) (map[int64]search.Doc,
 }
 
 // AllDocs calls fn for every published article, in id order, reading the
-// table in pages so memory stays flat on large corpora.
+// table in pages so memory stays flat on large corpora, on one connection
+// whose page cache is emptied afterwards (database.Scan says why).
 func (src *Source) AllDocs(ctx context.Context, fn func(search.Doc) error) error {
-	var after int64
-	for {
-		var rows []Article
-		if err := src.docQuery(&rows).Where("article.id > ?", after).OrderExpr("article.id").Limit(1000).Scan(ctx); err != nil {
-			return fmt.Errorf("load articles to index: %w", err)
-		}
-		for i := range rows {
-			if err := fn(toDoc(&rows[i])); err != nil {
-				return err
+	return database.Scan(ctx, src.db, func(db bun.IDB) error {
+		var after int64
+		for {
+			var rows []Article
+			if err := docQuery(db, &rows).Where("article.id > ?", after).OrderExpr("article.id").Limit(1000).Scan(ctx); err != nil {
+				return fmt.Errorf("load articles to index: %w", err)
 			}
+			for i := range rows {
+				if err := fn(toDoc(&rows[i])); err != nil {
+					return err
+				}
+			}
+			if len(rows) < 1000 {
+				return nil
+			}
+			after = rows[len(rows)-1].ID
 		}
-		if len(rows) < 1000 {
-			return nil
-		}
-		after = rows[len(rows)-1].ID
-	}
+	})
 }
 
 var _ search.Source = (*Source)(nil)

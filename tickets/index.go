@@ -19,6 +19,7 @@ import (
 
 	"github.com/frontdesk/frontdesk/accounts/policy"
 	"github.com/frontdesk/frontdesk/platform/changefeed"
+	"github.com/frontdesk/frontdesk/platform/database"
 )
 
 // Doc is a ticket as the search index holds it. Public is the text of
@@ -332,36 +333,40 @@ func (src *Source) ChangesSince(ctx context.Context, afterID int64, limit int) (
 // Docs returns the documents of the tickets among ids that exist.
 func (src *Source) Docs(ctx context.Context, ids []int64) (map[int64]Doc, error) {
 	out := make(map[int64]Doc, len(ids))
-	err := src.docs(ctx, src.db.NewSelect().Where("t.id IN (?)", bun.In(ids)), func(d Doc) error {
+	err := src.docs(ctx, src.db, src.db.NewSelect().Where("t.id IN (?)", bun.In(ids)), func(d Doc) error {
 		out[d.ID] = d
 		return nil
 	})
 	return out, err
 }
 
-// AllDocs calls fn for every ticket, in id order, a thousand at a time.
+// AllDocs calls fn for every ticket, in id order, a thousand at a time,
+// on one connection whose page cache is emptied afterwards
+// (database.Scan says why).
 func (src *Source) AllDocs(ctx context.Context, fn func(Doc) error) error {
-	var after int64
-	for {
-		var ids []int64
-		if err := src.db.NewSelect().Model((*Ticket)(nil)).Column("id").Where("id > ?", after).
-			Order("id").Limit(1000).Scan(ctx, &ids); err != nil {
-			return err
+	return database.Scan(ctx, src.db, func(db bun.IDB) error {
+		var after int64
+		for {
+			var ids []int64
+			if err := db.NewSelect().Model((*Ticket)(nil)).Column("id").Where("id > ?", after).
+				Order("id").Limit(1000).Scan(ctx, &ids); err != nil {
+				return err
+			}
+			if len(ids) == 0 {
+				return nil
+			}
+			after = ids[len(ids)-1]
+			if err := src.docs(ctx, db, db.NewSelect().Where("t.id IN (?)", bun.In(ids)), fn); err != nil {
+				return err
+			}
 		}
-		if len(ids) == 0 {
-			return nil
-		}
-		after = ids[len(ids)-1]
-		if err := src.docs(ctx, src.db.NewSelect().Where("t.id IN (?)", bun.In(ids)), fn); err != nil {
-			return err
-		}
-	}
+	})
 }
 
 // maxDocText bounds the text indexed per ticket.
 const maxDocText = 32 << 10
 
-func (src *Source) docs(ctx context.Context, base *bun.SelectQuery, fn func(Doc) error) error {
+func (src *Source) docs(ctx context.Context, db bun.IDB, base *bun.SelectQuery, fn func(Doc) error) error {
 	var ts []Ticket
 	if err := base.Model(&ts).Column("id", "subject", "requester_id", "org_id").Order("t.id").Scan(ctx); err != nil {
 		return err
@@ -374,7 +379,7 @@ func (src *Source) docs(ctx context.Context, base *bun.SelectQuery, fn func(Doc)
 		ids[i] = ts[i].ID
 	}
 	var ms []Message
-	if err := src.db.NewSelect().Model(&ms).Column("ticket_id", "public", "text").
+	if err := db.NewSelect().Model(&ms).Column("ticket_id", "public", "text").
 		Where("ticket_id IN (?)", bun.In(ids)).Order("ticket_id", "id").Scan(ctx); err != nil {
 		return err
 	}

@@ -66,3 +66,53 @@ func TestConcurrentWritesDoNotFail(t *testing.T) {
 		}
 	})
 }
+
+// TestScanRunsOnOneConnection checks what the full scans of the search
+// followers rely on: every query of a Scan goes to the same connection (a
+// temporary table made by the first is seen by the next, while the pool
+// is busy with other readers), fn's error comes back, and the connection
+// returns to the pool usable after its page cache is emptied.
+func TestScanRunsOnOneConnection(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *bun.DB) {
+		ctx := context.Background()
+		err := database.Scan(ctx, db, func(c bun.IDB) error {
+			if _, err := c.ExecContext(ctx, "CREATE TEMPORARY TABLE scan_probe (n INTEGER)"); err != nil {
+				return err
+			}
+			for i := 0; i < 20; i++ {
+				var wg sync.WaitGroup
+				for k := 0; k < 4; k++ { // keep other connections busy meanwhile
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						var n int
+						_ = db.QueryRowContext(ctx, "SELECT COUNT(*) FROM settings").Scan(&n)
+					}()
+				}
+				if _, err := c.ExecContext(ctx, "INSERT INTO scan_probe (n) VALUES (?)", i); err != nil {
+					return fmt.Errorf("insert %d on the scan's connection: %w", i, err)
+				}
+				wg.Wait()
+			}
+			var n int
+			if err := c.QueryRowContext(ctx, "SELECT COUNT(*) FROM scan_probe").Scan(&n); err != nil {
+				return err
+			}
+			if n != 20 {
+				return fmt.Errorf("the scan's connection holds %d probe rows, want 20", n)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		boom := fmt.Errorf("boom")
+		if err := database.Scan(ctx, db, func(bun.IDB) error { return boom }); err != boom {
+			t.Fatalf("Scan returned %v, want fn's error", err)
+		}
+		var n int
+		if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM settings").Scan(&n); err != nil {
+			t.Fatalf("the pool after Scan: %v", err)
+		}
+	})
+}
