@@ -63,3 +63,41 @@ func TestScanWordsAndLowerWord(t *testing.T) {
 		}
 	}
 }
+
+// TestSpansFindTheSameWords holds spans, which looks for the matching
+// words' beginnings in ASCII texts, to spansByWord, which visits every
+// word: the same matches at the same offsets, on random texts made of
+// query words in every case, parts of them, apostrophes, digits,
+// punctuation and some non-ASCII letters, for queries with and without a
+// half-typed word.
+func TestSpansFindTheSameWords(t *testing.T) {
+	matchers := []*matcher{
+		newMatcher([]slot{{raw: "password", terms: []string{"password"}}, {raw: "reset", terms: []string{"reset"}}}, nil, 100),
+		newMatcher([]slot{{raw: "email", terms: []string{"email"}}, {raw: "sign", terms: []string{"sign"}}, {raw: "pa", terms: []string{"pa", "password"}, prefix: true}}, nil, 100),
+		newMatcher([]slot{{raw: "2fa", terms: []string{"2fa"}}, {raw: "can't", terms: []string{"can't"}}, {raw: "it", terms: []string{"it"}}}, [][]string{{"invoic", "bill"}}, 100),
+		newMatcher([]slot{{raw: "s", terms: []string{"s"}, prefix: true}}, nil, 100),
+		newMatcher([]slot{{raw: "über", terms: []string{"über"}}, {raw: "reset", terms: []string{"reset"}}}, nil, 100),
+	}
+	pieces := []string{"password", "Passwords", "PASSWORD", "pass", "pas", "Pa", "reset", "Resetting", "email", "E-mail",
+		"signed", "Sign", "2fa", "2FA", "can't", "Can't", "cant", "it", "It's", "item", "invoices", "bill", "s", "S",
+		" ", " ", " ", "\n", "'", "''", "-", ".", ",", "7", "x", "a'", "'s", "_", "é", "über", "’"}
+	rng := rand.New(rand.NewSource(11))
+	for n := 0; n < 30000; n++ {
+		var b strings.Builder
+		for k := rng.Intn(30); k >= 0; k-- {
+			b.WriteString(pieces[rng.Intn(len(pieces))])
+		}
+		text := b.String()
+		for mi, m := range matchers {
+			got, want := m.spans(text), m.spansByWord(text)
+			if len(got) != len(want) {
+				t.Fatalf("matcher %d, %q: spans %v, want %v", mi, text, got, want)
+			}
+			for i := range got {
+				if got[i] != want[i] {
+					t.Fatalf("matcher %d, %q: spans %v, want %v", mi, text, got, want)
+				}
+			}
+		}
+	}
+}
