@@ -34,31 +34,8 @@ import (
 // (KEEP=1 bench/kb-search.sh) that no serve process holds; it is skipped
 // without one.
 func BenchmarkSearchQueryCost(b *testing.B) {
-	dir, qfile := os.Getenv("FRONTDESK_BENCH_DATA_DIR"), os.Getenv("FRONTDESK_BENCH_QUERIES")
-	if dir == "" || qfile == "" {
-		b.Skip("FRONTDESK_BENCH_DATA_DIR and FRONTDESK_BENCH_QUERIES name a kept bench/kb-search.sh directory")
-	}
-	queries := readLines(b, qfile)
+	ix, queries := openBenchIndex(b)
 	ctx := context.Background()
-	cfg := app.Config{Addr: "127.0.0.1:0", DataDir: dir, BaseURL: "http://frontdesk.test", LogLevel: "error", LogFormat: "text",
-		Command: true} // the database only: the index is opened below
-	if err := cfg.Normalize(); err != nil {
-		b.Fatal(err)
-	}
-	a, err := app.New(ctx, cfg, slog.New(slog.DiscardHandler))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = a.Close() })
-	ix, err := kb.OpenIndex(filepath.Join(dir, "kb-index"), nil, 10*time.Second, 0)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = ix.Close() })
-	src := kb.NewSource(a.DB)
-	if err := ix.LoadMemory(func(put func(search.Doc) error) error { return src.AllDocs(ctx, put) }); err != nil {
-		b.Fatal(err)
-	}
 	type cost struct {
 		q      string
 		ns     float64
@@ -99,6 +76,76 @@ func BenchmarkSearchQueryCost(b *testing.B) {
 	b.Log(sb.String())
 	b.ReportMetric(float64(total.Nanoseconds())/float64(len(costs)*b.N), "ns/search")
 	b.ReportMetric(costs[0].ns, "ns/slowest")
+}
+
+// BenchmarkSearchRotation runs the same queries the way bench/kb-search.sh
+// sends them: one after another in rotation, b.N rounds, and reports the
+// CPU per search. Rotating, each search finds the postings and texts of
+// the one before it out of the CPU caches, as the server's searches do; a
+// search costs about twice what BenchmarkSearchQueryCost, which repeats
+// each query, reports (and about what a CPU profile of the server shows).
+//
+//	FRONTDESK_BENCH_DATA_DIR=<work>/data FRONTDESK_BENCH_QUERIES=<work>/queries.txt \
+//	  go test ./kb -run '^$' -bench SearchRotation -cpu 1 -benchtime 10x -count 5
+//
+// The machine's speed varies from process to process; compare changes
+// within one process, or over several.
+func BenchmarkSearchRotation(b *testing.B) {
+	ix, queries := openBenchIndex(b)
+	ctx := context.Background()
+	b.ResetTimer()
+	start := cpuTime(b)
+	for i := 0; i < b.N; i++ {
+		for _, q := range queries {
+			if _, err := ix.Search(ctx, search.Query{Text: q, Limit: 10}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64((cpuTime(b)-start).Nanoseconds())/float64(b.N*len(queries)), "cpu-ns/search")
+}
+
+// benchIndex is the kept bench directory's index with its mirror loaded,
+// opened once per process (-count runs share it).
+var benchIndex struct {
+	ix      *search.Index
+	queries []string
+}
+
+// openBenchIndex opens the index of a kept bench/kb-search.sh directory
+// (FRONTDESK_BENCH_DATA_DIR) with the result cache off, loads its mirror,
+// and reads the queries (FRONTDESK_BENCH_QUERIES); it skips without them.
+func openBenchIndex(b *testing.B) (*search.Index, []string) {
+	dir, qfile := os.Getenv("FRONTDESK_BENCH_DATA_DIR"), os.Getenv("FRONTDESK_BENCH_QUERIES")
+	if dir == "" || qfile == "" {
+		b.Skip("FRONTDESK_BENCH_DATA_DIR and FRONTDESK_BENCH_QUERIES name a kept bench/kb-search.sh directory")
+	}
+	if benchIndex.ix != nil {
+		return benchIndex.ix, benchIndex.queries
+	}
+	queries := readLines(b, qfile)
+	ctx := context.Background()
+	cfg := app.Config{Addr: "127.0.0.1:0", DataDir: dir, BaseURL: "http://frontdesk.test", LogLevel: "error", LogFormat: "text",
+		Command: true} // the database only: the index is opened below
+	if err := cfg.Normalize(); err != nil {
+		b.Fatal(err)
+	}
+	a, err := app.New(ctx, cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer a.Close()
+	ix, err := kb.OpenIndex(filepath.Join(dir, "kb-index"), nil, 10*time.Second, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	src := kb.NewSource(a.DB)
+	if err := ix.LoadMemory(func(put func(search.Doc) error) error { return src.AllDocs(ctx, put) }); err != nil {
+		ix.Close()
+		b.Fatal(err)
+	}
+	benchIndex.ix, benchIndex.queries = ix, queries
+	return ix, queries
 }
 
 // cpuTime is the CPU time the process has used (user and system).
