@@ -7,7 +7,6 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
-	"unsafe"
 
 	"github.com/blevesearch/bleve/v2/analysis"
 )
@@ -158,13 +157,9 @@ func (m *matcher) spans(text string) []span {
 	if m.exotic || len(m.needles) == 0 {
 		return m.spansByWord(text)
 	}
-	upper := false
-	for i := 0; i < len(text); i++ {
-		c := text[i]
-		if c >= utf8.RuneSelf {
-			return m.spansByWord(text)
-		}
-		upper = upper || ('A' <= c && c <= 'Z')
+	ascii, upper := asciiCase(text)
+	if !ascii {
+		return m.spansByWord(text)
 	}
 	lower := text
 	if upper {
@@ -173,15 +168,7 @@ func (m *matcher) spans(text string) []span {
 		if cap(*bp) < len(text) {
 			*bp = make([]byte, len(text))
 		}
-		b := (*bp)[:len(text)]
-		for i := 0; i < len(text); i++ {
-			c := text[i]
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			b[i] = c
-		}
-		lower = unsafe.String(unsafe.SliceData(b), len(b))
+		lower = lowerASCII(*bp, text)
 	}
 	var starts []int
 	for _, n := range m.needles {

@@ -75,29 +75,40 @@ func scanWords(text string, fn func(start, end int)) {
 // lowered into buf and returned as a string over it, valid until buf is
 // reused; callers only look it up (and stem, which copies what it keeps).
 func lowerWord(buf *[64]byte, w string) string {
-	upper := false
-	for i := 0; i < len(w); i++ {
-		c := w[i]
+	ascii, upper := asciiCase(w)
+	switch {
+	case ascii && !upper:
+		return w
+	case !ascii || len(w) > len(buf):
+		return strings.ToLower(w)
+	}
+	return lowerASCII(buf[:len(w)], w)
+}
+
+// asciiCase reports whether s is all ASCII and whether it has capitals.
+func asciiCase(s string) (ascii, upper bool) {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
 		if c >= utf8.RuneSelf {
-			return strings.ToLower(w)
+			return false, upper
 		}
 		upper = upper || ('A' <= c && c <= 'Z')
 	}
-	if !upper {
-		return w
-	}
-	if len(w) > len(buf) {
-		return strings.ToLower(w)
-	}
-	b := buf[:len(w)]
-	for i := 0; i < len(w); i++ {
-		c := w[i]
+	return true, upper
+}
+
+// lowerASCII writes the ASCII text s lower-cased into dst (len(s) bytes)
+// and returns it as a string over dst, valid until dst is reused.
+func lowerASCII(dst []byte, s string) string {
+	dst = dst[:len(s)]
+	for i := 0; i < len(s); i++ {
+		c := s[i]
 		if 'A' <= c && c <= 'Z' {
 			c += 'a' - 'A'
 		}
-		b[i] = c
+		dst[i] = c
 	}
-	return unsafe.String(&b[0], len(b))
+	return unsafe.String(unsafe.SliceData(dst), len(dst))
 }
 
 // asciiWord marks the ASCII letters and digits.
