@@ -136,10 +136,6 @@ func (src *Source) ChangesSince(ctx context.Context, afterID int64, limit int) (
 }
 
 // docQuery selects published articles with their category's name.
-func (src *Source) docQuery(rows *[]Article) *bun.SelectQuery {
-	return docQuery(src.db, rows)
-}
-
 func docQuery(db bun.IDB, rows *[]Article) *bun.SelectQuery {
 	return db.NewSelect().Model(rows).Relation("Category", func(q *bun.SelectQuery) *bun.SelectQuery {
 		return q.Column("name", "slug")
@@ -167,7 +163,7 @@ func (src *Source) Docs(ctx context.Context, ids []int64) (map[int64]search.Doc,
 	for start := 0; start < len(ids); start += 500 {
 		chunk := ids[start:min(start+500, len(ids))]
 		var rows []Article
-		if err := src.docQuery(&rows).Where("article.id IN (?)", bun.In(chunk)).Scan(ctx); err != nil {
+		if err := docQuery(src.db, &rows).Where("article.id IN (?)", bun.In(chunk)).Scan(ctx); err != nil {
 			return nil, fmt.Errorf("load articles to index: %w", err)
 		}
 		for i := range rows {

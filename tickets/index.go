@@ -333,7 +333,7 @@ func (src *Source) ChangesSince(ctx context.Context, afterID int64, limit int) (
 // Docs returns the documents of the tickets among ids that exist.
 func (src *Source) Docs(ctx context.Context, ids []int64) (map[int64]Doc, error) {
 	out := make(map[int64]Doc, len(ids))
-	err := src.docs(ctx, src.db, src.db.NewSelect().Where("t.id IN (?)", bun.In(ids)), func(d Doc) error {
+	err := docs(ctx, src.db, src.db.NewSelect().Where("t.id IN (?)", bun.In(ids)), func(d Doc) error {
 		out[d.ID] = d
 		return nil
 	})
@@ -356,7 +356,7 @@ func (src *Source) AllDocs(ctx context.Context, fn func(Doc) error) error {
 				return nil
 			}
 			after = ids[len(ids)-1]
-			if err := src.docs(ctx, db, db.NewSelect().Where("t.id IN (?)", bun.In(ids)), fn); err != nil {
+			if err := docs(ctx, db, db.NewSelect().Where("t.id IN (?)", bun.In(ids)), fn); err != nil {
 				return err
 			}
 		}
@@ -366,7 +366,7 @@ func (src *Source) AllDocs(ctx context.Context, fn func(Doc) error) error {
 // maxDocText bounds the text indexed per ticket.
 const maxDocText = 32 << 10
 
-func (src *Source) docs(ctx context.Context, db bun.IDB, base *bun.SelectQuery, fn func(Doc) error) error {
+func docs(ctx context.Context, db bun.IDB, base *bun.SelectQuery, fn func(Doc) error) error {
 	var ts []Ticket
 	if err := base.Model(&ts).Column("id", "subject", "requester_id", "org_id").Order("t.id").Scan(ctx); err != nil {
 		return err
