@@ -277,8 +277,14 @@ func TestFollowerLoadsMemory(t *testing.T) {
 	f := NewFollower(ix, src, 10*time.Millisecond, nil)
 	done := make(chan error, 1)
 	go func() { done <- f.Run(ctx) }()
+	// The load reads the third article from the source, while bleve gets
+	// it only when the follower applies its change: wait for both.
+	caughtUp := func() bool {
+		lag, err := f.Lag(ctx)
+		return err == nil && lag == 0
+	}
 	deadline := time.Now().Add(30 * time.Second)
-	for ix.MemoryPending() || first("authenticator") != "two-factor" {
+	for ix.MemoryPending() || first("authenticator") != "two-factor" || !caughtUp() {
 		if time.Now().After(deadline) {
 			t.Fatalf("mirror loaded %v, two-factor found %q", ix.MemoryLoaded(), first("authenticator"))
 		}
