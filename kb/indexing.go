@@ -22,6 +22,10 @@ type SearchRequest struct {
 	CategorySlug string
 	Limit        int
 	Offset       int
+	// Arrived is when the request asking for the search arrived (zero:
+	// when Search is called). The hits reflect every publish and
+	// unpublish committed before it; see Service.freshHead.
+	Arrived time.Time
 }
 
 // SearchHit is one result.
@@ -61,6 +65,9 @@ func (s *Service) Search(ctx context.Context, req SearchRequest) (*SearchRespons
 	if req.Text == "" || s.index == nil {
 		return &SearchResponse{}, nil
 	}
+	if req.Arrived.IsZero() {
+		req.Arrived = time.Now()
+	}
 	res, err := s.index.Search(ctx, req)
 	if err != nil {
 		return nil, err
@@ -69,7 +76,7 @@ func (s *Service) Search(ctx context.Context, req SearchRequest) (*SearchRespons
 	for i, h := range res.Hits {
 		ids[i] = h.ID
 	}
-	live, err := s.publishedByIDs(ctx, ids)
+	live, err := s.publishedByIDs(ctx, ids, req.Arrived)
 	if err != nil {
 		return nil, err
 	}

@@ -192,11 +192,12 @@ func (p *Portal) showSearch(c *fiber.Ctx) error {
 		}
 	}
 	if q != "" {
+		arrived := time.Now()
 		if err := p.busy.Enter(ctx); err != nil {
 			return err
 		}
 		defer p.busy.Leave()
-		res, err := p.svc.Search(ctx, SearchRequest{Text: q, CategorySlug: category, Limit: pageSize, Offset: (page - 1) * pageSize})
+		res, err := p.svc.Search(ctx, SearchRequest{Text: q, CategorySlug: category, Limit: pageSize, Offset: (page - 1) * pageSize, Arrived: arrived})
 		if err != nil {
 			return err
 		}

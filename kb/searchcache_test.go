@@ -2,8 +2,10 @@ package kb_test
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -73,6 +75,78 @@ func TestSearchShowsPublishChangesDespiteCache(t *testing.T) {
 		catchUp()
 		if found("ask-refund") || !found("refund-policy") {
 			t.Fatal("after the index followed: want the published article only")
+		}
+	})
+}
+
+// TestSearchHeadReadAfterArrival checks what a search may take from a
+// change-log head another search read: a search that arrived before an
+// unpublish committed may still show the article (it ran concurrently with
+// the change), but no search that arrives after the commit does, however
+// many searches run at once and whatever they read before.
+func TestSearchHeadReadAfterArrival(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, db *bun.DB) {
+		ctx := context.Background()
+		ix, err := kb.OpenIndex(filepath.Join(t.TempDir(), "kb-index"), nil, 10*time.Second, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = ix.Close() })
+		follower := search.NewFollower(ix, kb.NewSource(db), time.Second, nil)
+		svc := kb.NewService(kb.Deps{DB: db, Index: kb.IndexSearcher{Index: ix}})
+		a, err := svc.SaveArticle(ctx, kb.ArticleInput{Title: "Ask for a refund", Slug: "ask-refund",
+			Body: "Request a refund from the billing page.", Status: kb.StatusPublished}, nil, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := follower.CatchUp(ctx); err != nil {
+			t.Fatal(err)
+		}
+		found := func(arrived time.Time) (bool, error) {
+			res, err := svc.Search(ctx, kb.SearchRequest{Text: "refund", Arrived: arrived})
+			if err != nil {
+				return false, err
+			}
+			return slices.ContainsFunc(res.Hits, func(h kb.SearchHit) bool { return h.Slug == "ask-refund" }), nil
+		}
+		early := time.Now()
+		if ok, err := found(early); err != nil || !ok {
+			t.Fatalf("published article: found %v, %v", ok, err)
+		}
+		if _, err := svc.SetStatus(ctx, a.ID, kb.StatusDraft, nil); err != nil {
+			t.Fatal(err)
+		}
+		// The index has not followed: only the head tells the article is
+		// no longer published. A request that arrived before the change
+		// may use the head read for the search above.
+		if ok, err := found(early); err != nil || !ok {
+			t.Errorf("a search that arrived before the change did not reuse the head read after its arrival: found %v, %v", ok, err)
+		}
+		var wg sync.WaitGroup
+		errs := make(chan error, 40)
+		for i := 0; i < 20; i++ {
+			wg.Add(2)
+			go func() { // arrived before the change: either answer, no error
+				defer wg.Done()
+				if _, err := found(early); err != nil {
+					errs <- err
+				}
+			}()
+			go func() {
+				defer wg.Done()
+				ok, err := found(time.Now())
+				if err == nil && ok {
+					err = errors.New("a search that arrived after the unpublish committed shows the article")
+				}
+				if err != nil {
+					errs <- err
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
 		}
 	})
 }

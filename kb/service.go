@@ -74,6 +74,11 @@ type Service struct {
 	treeKey  string
 	tree     []CategoryCount
 	headStmt *sql.Stmt // SELECT MAX(id) FROM kb_changes, once per search
+	// headMu guards the newest head read and when that read began
+	// (freshHead).
+	headMu sync.Mutex
+	head   int64
+	headAt time.Time
 }
 
 // NewService builds the service.
