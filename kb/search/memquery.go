@@ -460,22 +460,6 @@ func (mq *memQuery) scatterTerm(n *mnode) {
 	}
 }
 
-func (mq *memQuery) disjLists(lists [][]entry, total int) []entry {
-	if len(lists) == 1 {
-		if total == 1 {
-			return lists[0]
-		}
-	}
-	n := mq.scatter(lists)
-	out := mq.alloc(n)
-	t := float64(total)
-	for _, o := range mq.touched {
-		out = append(out, entry{o, mq.acc[o] * float64(mq.cnt[o]) / t})
-		mq.acc[o], mq.cnt[o] = 0, 0
-	}
-	return out
-}
-
 // evalConj is bleve's conjunction: documents matching every clause, the
 // sum of their scores.
 func (mq *memQuery) evalConj(kids []*mnode) []entry {
