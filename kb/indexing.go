@@ -23,8 +23,9 @@ type SearchRequest struct {
 	Limit        int
 	Offset       int
 	// Arrived is when the request asking for the search arrived (zero:
-	// when Search is called). The hits reflect every publish and
-	// unpublish committed before it; see Service.freshHead.
+	// when Search is called). No hit is an article unpublished or deleted
+	// before it (see Service.freshHead); a newly published article shows
+	// once the index has followed.
 	Arrived time.Time
 }
 

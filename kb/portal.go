@@ -153,6 +153,7 @@ func (sp searchPage) HitList() template.HTML {
 
 func (p *Portal) showSearch(c *fiber.Ctx) error {
 	ctx := c.UserContext()
+	arrived := time.Now() // the change-log head read for this request begins after it
 	q := strings.TrimSpace(c.Query("q"))
 	if len(q) > 300 {
 		q = q[:300]
@@ -184,7 +185,7 @@ func (p *Portal) showSearch(c *fiber.Ctx) error {
 	key := renderedKey{q: q, category: category, categoryName: sp.CategoryName, page: page}
 	if q != "" && sp.Partial {
 		var err error
-		if stamp, cacheable, err = p.svc.resultStamp(ctx); err != nil {
+		if stamp, cacheable, err = p.svc.resultStamp(ctx, arrived); err != nil {
 			return err
 		}
 		if cacheable && p.writeRendered(c, stamp, key) {
@@ -192,7 +193,6 @@ func (p *Portal) showSearch(c *fiber.Ctx) error {
 		}
 	}
 	if q != "" {
-		arrived := time.Now()
 		if err := p.busy.Enter(ctx); err != nil {
 			return err
 		}

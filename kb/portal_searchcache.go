@@ -5,6 +5,7 @@ import (
 	"context"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -58,9 +59,11 @@ type resultStamper interface {
 	ResultStamp() (uint64, bool)
 }
 
-// resultStamp returns the state a result list depends on, false when
-// results are not cached (then neither are rendered lists).
-func (s *Service) resultStamp(ctx context.Context) (searchStamp, bool, error) {
+// resultStamp returns the state a result list depends on as of a request
+// that arrived at since, false when results are not cached (then neither
+// are rendered lists). Its head read is the one the search that may follow
+// reuses (freshHead).
+func (s *Service) resultStamp(ctx context.Context, since time.Time) (searchStamp, bool, error) {
 	rs, ok := s.index.(resultStamper)
 	if !ok {
 		return searchStamp{}, false, nil
@@ -69,7 +72,7 @@ func (s *Service) resultStamp(ctx context.Context) (searchStamp, bool, error) {
 	if !on {
 		return searchStamp{}, false, nil
 	}
-	head, err := s.changeHead(ctx)
+	head, err := s.freshHead(ctx, since)
 	if err != nil {
 		return searchStamp{}, false, err
 	}

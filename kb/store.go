@@ -564,8 +564,8 @@ func (s *Service) publishedByIDs(ctx context.Context, ids []int64, since time.Ti
 // since this one's request arrived: reading it again cost 5% of the
 // uncached search's CPU (a SQLite statement per search), and told nothing
 // the request could have known more of. A change committed after the
-// request arrived may or may not show, as it may when the request runs
-// alone; one committed before it always does.
+// request arrived may or may not be in the head, as it may when the
+// request runs alone; one committed before it always is.
 func (s *Service) freshHead(ctx context.Context, since time.Time) (int64, error) {
 	s.headMu.Lock()
 	if s.headAt.After(since) {
