@@ -205,11 +205,12 @@ func TestBrowserWorkspaceReview(t *testing.T) {
 		if !strings.Contains(text, "version 2") {
 			t.Fatalf("approve button: %q", text)
 		}
+		// The page before the click holds #ws-approval-state too ("Waiting
+		// for approval"): wait for the answer's page, not for the element.
 		client.Run(t, "approve",
 			chromedp.Click(`.ws-decide button[value="approved"]`, chromedp.ByQuery),
-			chromedp.WaitVisible("#ws-approval-state", chromedp.ByQuery),
-			chromedp.Text("#ws-approval-state", &text, chromedp.ByQuery),
 		)
+		text = waitText(t, client, "#ws-approval-state", "Approved")
 		if text != "Approved" {
 			t.Fatalf("approval state: %q", text)
 		}
